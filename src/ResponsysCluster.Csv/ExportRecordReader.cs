@@ -1,0 +1,155 @@
+using System.Text;
+using ResponsysCluster.Domain.Files;
+using Sylvan.Data.Csv;
+
+namespace ResponsysCluster.Csv;
+
+/// <summary>
+/// Streams the records of one export file: a header row, then records whose fields are read as spans straight
+/// from the parser's buffer, so memory does not grow with the file. Blank lines are skipped. Every failure is an
+/// <see cref="ExportFileException"/> naming the file, the line and the record.
+/// </summary>
+public sealed class ExportRecordReader : IDisposable
+{
+    private const int BufferSize = 64 * 1024;
+    // A record (with its quoted newlines) may be this long before the file is judged malformed.
+    private const int MaxRecordChars = 32 * 1024 * 1024;
+
+    private readonly CsvDataReader reader;
+    private readonly string filePath;
+    private readonly string encodingName;
+    private long nextLine;
+
+    private ExportRecordReader(CsvDataReader reader, string filePath, string encodingName, IReadOnlyList<string> header, long headerLines)
+    {
+        this.reader = reader;
+        this.filePath = filePath;
+        this.encodingName = encodingName;
+        Header = header;
+        nextLine = 1 + headerLines;
+    }
+
+    /// <summary>Column names from the header row, in order.</summary>
+    public IReadOnlyList<string> Header { get; }
+
+    /// <summary>Records read so far; while positioned on a record, its 1-based ordinal.</summary>
+    public long RecordsRead { get; private set; }
+
+    /// <summary>The current record as <c>_sdc_source_lineno</c> numbers it: header = 1, first record = 2.</summary>
+    public long SourceLineNumber => RecordsRead + 1;
+
+    /// <summary>The physical line on which the current record starts.</summary>
+    public long LineNumber { get; private set; }
+
+    /// <summary>Fields in the current record; may be more or fewer than the header has.</summary>
+    public int FieldCount => reader.RowFieldCount;
+
+    /// <summary>The current record's field, unquoted and unescaped; valid until the next <see cref="Read"/>.</summary>
+    public ReadOnlySpan<char> Field(int ordinal) => reader.GetFieldSpan(ordinal);
+
+    /// <summary>Opens <paramref name="stream"/> and reads the header row. The reader owns the stream.</summary>
+    public static ExportRecordReader Open(Stream stream, string filePath, CsvFormat format)
+    {
+        var text = new StreamReader(stream, ExportTextEncodings.For(format.Encoding), detectEncodingFromByteOrderMarks: true, BufferSize);
+        var encodingName = ExportTextEncodings.NameOf(format.Encoding);
+        var options = new CsvDataReaderOptions
+        {
+            HasHeaders = true,
+            Delimiter = format.Delimiter,
+            Quote = '"',
+            Escape = '"',
+            BufferSize = BufferSize,
+            MaxBufferSize = MaxRecordChars,
+            OwnsReader = true,
+            ResultSetMode = ResultSetMode.SingleResult,
+        };
+
+        CsvDataReader reader;
+        try
+        {
+            reader = CsvDataReader.Create(text, options);
+        }
+        catch (Exception ex)
+        {
+            text.Dispose();
+            throw Translate(ex, filePath, encodingName, line: 1, record: 1);
+        }
+
+        try
+        {
+            var header = ReadHeader(reader, filePath);
+            return new ExportRecordReader(reader, filePath, encodingName, header, HeaderLines(header));
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Moves to the next record; false at the end of the file.</summary>
+    public bool Read()
+    {
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = reader.Read();
+            }
+            catch (Exception ex)
+            {
+                throw Translate(ex, filePath, encodingName, nextLine, RecordsRead + 2);
+            }
+
+            if (!more) return false;
+            var lineAtStart = nextLine;
+            nextLine += Math.Max(1, reader.GetRawRecordSpan().Count('\n'));
+            if (IsBlankLine()) continue;
+
+            RecordsRead++;
+            LineNumber = lineAtStart;
+            return true;
+        }
+    }
+
+    public void Dispose() => reader.Dispose();
+
+    // Blank lines are not records (as Python's csv.DictReader, and so tap-responsys, skips them).
+    private bool IsBlankLine() => reader.RowFieldCount == 1 && reader.GetRawRecordSpan().Trim("\r\n").IsEmpty;
+
+    private static List<string> ReadHeader(CsvDataReader reader, string filePath)
+    {
+        var header = new List<string>(reader.FieldCount);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < reader.FieldCount; i++)
+        {
+            var name = reader.GetName(i);
+            if (string.IsNullOrWhiteSpace(name))
+            {
+                var why = reader.FieldCount == 1 ? "the header row is empty" : $"column {i + 1} of the header row has no name";
+                throw new ExportFileException(filePath, $"missing header: {why}", line: 1);
+            }
+            if (!seen.Add(name))
+                throw new ExportFileException(filePath, $"the header row names column '{name}' twice", line: 1);
+            header.Add(name);
+        }
+        return header;
+    }
+
+    // A quoted header name may span lines; count them so line numbers stay physical.
+    private static long HeaderLines(IReadOnlyList<string> header) => 1 + header.Sum(h => (long)h.AsSpan().Count('\n'));
+
+    private static ExportFileException Translate(Exception ex, string filePath, string encodingName, long line, long record) => ex switch
+    {
+        ExportFileException e => e,
+        CsvMissingHeadersException => new ExportFileException(filePath, "missing header: the file has no header row", line: 1, inner: ex),
+        CsvRecordTooLargeException => new ExportFileException(filePath,
+            $"a record is longer than {MaxRecordChars / (1024 * 1024)} MiB: an unbalanced quote, or not a CSV file", line, record, ex),
+        CsvFormatException => new ExportFileException(filePath, $"malformed CSV: {ex.Message}", line, record, ex),
+        DecoderFallbackException d => new ExportFileException(filePath,
+            $"not valid {encodingName}: bytes {Convert.ToHexString(d.BytesUnknown ?? [])} cannot be decoded", line, record, ex),
+        IOException => new ExportFileException(filePath, $"read failed: {ex.Message}", line, record, ex),
+        _ => new ExportFileException(filePath, $"{ex.GetType().Name}: {ex.Message}", line, record, ex),
+    };
+}

@@ -1,0 +1,33 @@
+namespace ResponsysCluster.Domain.Configuration;
+
+/// <summary>
+/// One Responsys Connect SFTP connection: where the exports are, how to log in and how to read them.
+/// Accepts tap-responsys's config keys as they are; see <see cref="ConnectionConfigParser"/>.
+/// </summary>
+public sealed record ConnectionConfig
+{
+    public required string Host { get; init; }
+    public int Port { get; init; } = 22;
+    public required string Username { get; init; }
+    /// <summary>The remote directory, without a trailing slash (except for the root).</summary>
+    public required string Path { get; init; }
+    public Secret? Password { get; init; }
+    /// <summary>Path of a private key file, <c>~</c> already expanded.</summary>
+    public string? PrivateKeyFile { get; init; }
+    /// <summary>Private key text given inline.</summary>
+    public Secret? PrivateKey { get; init; }
+    public Secret? PrivateKeyPassphrase { get; init; }
+    /// <summary>Expected server key fingerprint, <c>SHA256:…</c> as <c>ssh-keygen -lf</c> prints it.</summary>
+    public string? HostKeyFingerprint { get; init; }
+    /// <summary>Lower bound (inclusive) on file modification times for the first sync; null loads everything.</summary>
+    public DateTimeOffset? StartDate { get; init; }
+    public char Delimiter { get; init; } = ',';
+    public ExportEncoding Encoding { get; init; } = ExportEncoding.Utf8;
+    public int SampleRows { get; init; } = 1000;
+    public int SampleFiles { get; init; } = 5;
+    /// <summary>How long after its mtime a data file may wait for its ready file before it is abandoned.</summary>
+    public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary>The remote path of a file in <see cref="Path"/>, as <c>_sdc_source_file</c> shows it.</summary>
+    public string RemotePathOf(string fileName) => Path == "/" ? "/" + fileName : Path + "/" + fileName;
+}

@@ -1,0 +1,28 @@
+namespace ResponsysCluster.Domain.Files;
+
+/// <summary>
+/// Compares the records read from a file with its ready file's count. Responsys does not document whether the
+/// count includes the header row, so both the record count and the record count + 1 are accepted.
+/// </summary>
+public static class RecordCountCheck
+{
+    public static RecordCountOutcome Check(long? expected, long recordsRead) => expected switch
+    {
+        null => RecordCountOutcome.NoCount,
+        var e when e == recordsRead => RecordCountOutcome.MatchesRecords,
+        var e when e == recordsRead + 1 => RecordCountOutcome.MatchesRecordsAndHeader,
+        _ => RecordCountOutcome.Mismatch,
+    };
+}
+
+public enum RecordCountOutcome
+{
+    /// <summary>The ready file carries no count.</summary>
+    NoCount,
+    /// <summary>The count equals the data records read.</summary>
+    MatchesRecords,
+    /// <summary>The count equals the data records read plus the header row.</summary>
+    MatchesRecordsAndHeader,
+    /// <summary>The count differs: the file is incomplete or was changed.</summary>
+    Mismatch,
+}

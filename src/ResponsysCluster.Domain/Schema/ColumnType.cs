@@ -1,0 +1,10 @@
+namespace ResponsysCluster.Domain.Schema;
+
+/// <summary>The type a column is inferred to hold.</summary>
+public enum ColumnType
+{
+    String,
+    Integer,
+    Number,
+    DateTime,
+}

@@ -1,0 +1,89 @@
+using Microsoft.Extensions.Logging;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Singer.Catalog;
+using ResponsysCluster.Singer.Discovery;
+using ResponsysCluster.Singer.Sync;
+using ResponsysCluster.Sftp;
+
+namespace ResponsysCluster.Node.Commands;
+
+/// <summary>Arguments of <c>responsys-cluster tap</c>, named as Singer taps name them.</summary>
+public sealed record TapArguments(string ConfigPath, bool Discover, string? CatalogPath, string? StatePath);
+
+/// <summary>
+/// The Singer-compatible tap: <c>--discover</c> writes a catalog, <c>--catalog</c> (or the older
+/// <c>--properties</c>) syncs the selected streams. Messages go to stdout, logs to stderr.
+/// </summary>
+public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+
+    private readonly ILogger logger = loggerFactory.CreateLogger("tap");
+
+    public async Task<int> RunAsync(TapArguments arguments, Stream stdout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var parsed = ConnectionConfigParser.Parse(await ReadFileAsync(arguments.ConfigPath, "config", cancellationToken),
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+            foreach (var key in parsed.IgnoredKeys) logger.LogInformation("Config key '{Key}' is not used by this tap", key);
+            var config = parsed.Config;
+
+            if (arguments.Discover) return await DiscoverAsync(config, stdout, cancellationToken);
+            if (arguments.CatalogPath is null)
+            {
+                logger.LogCritical("Give --discover, or --catalog CATALOG to sync");
+                return Failure;
+            }
+            return await SyncAsync(config, arguments, stdout, cancellationToken);
+        }
+        catch (Exception ex) when (ex is ConfigException or SftpAccessException or NoStreamsException or FormatException or FileNotFoundException)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return Failure;
+        }
+    }
+
+    private async Task<int> DiscoverAsync(ConnectionConfig config, Stream stdout, CancellationToken cancellationToken)
+    {
+        logger.LogInformation("Starting discover");
+        await using var directory = await new SftpConnector(config, logger).ConnectAsync(cancellationToken);
+        var catalog = await new TapDiscovery(config, logger).DiscoverAsync(directory, cancellationToken);
+        await using (var text = new StreamWriter(stdout, leaveOpen: true))
+        {
+            await text.WriteLineAsync(catalog.ToJson());
+        }
+        logger.LogInformation("Finished discover: {Count} streams", catalog.Streams.Count);
+        return Success;
+    }
+
+    private async Task<int> SyncAsync(ConnectionConfig config, TapArguments arguments, Stream stdout, CancellationToken cancellationToken)
+    {
+        var catalog = SingerCatalog.Parse(await ReadFileAsync(arguments.CatalogPath!, "catalog", cancellationToken));
+        var state = arguments.StatePath is null
+            ? SingerState.Empty
+            : SingerState.Parse(await ReadFileAsync(arguments.StatePath, "state", cancellationToken));
+
+        logger.LogInformation("Starting sync");
+        await using var directory = await new SftpConnector(config, logger).ConnectAsync(cancellationToken);
+        using var writer = new SingerMessageWriter(stdout);
+        var result = await new TapSync(config, writer, logger, clock).RunAsync(directory, catalog, state, cancellationToken);
+        writer.Flush();
+
+        if (result.Failures.Count == 0)
+        {
+            logger.LogInformation("Done syncing: {Records} records", result.Records);
+            return Success;
+        }
+        logger.LogCritical("{Count} files failed and were not bookmarked; they are read again on the next run:\n{Errors}",
+            result.Failures.Count, string.Join("\n", result.Failures.Select(f => "  " + f.Message)));
+        return Failure;
+    }
+
+    private static async Task<string> ReadFileAsync(string path, string what, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The {what} file '{path}' does not exist.", path);
+        return await File.ReadAllTextAsync(path, cancellationToken);
+    }
+}

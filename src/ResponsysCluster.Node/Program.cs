@@ -1,0 +1,25 @@
+using System.CommandLine;
+using ResponsysCluster.Node;
+using ResponsysCluster.Node.Commands;
+
+var config = new Option<string>("--config", "-c") { Description = "Connection config JSON (tap-responsys keys)", Required = true };
+var discover = new Option<bool>("--discover", "-d") { Description = "Write a Singer catalog to stdout" };
+var catalog = new Option<string?>("--catalog") { Description = "Catalog whose selected streams are synced" };
+var properties = new Option<string?>("--properties", "-p") { Description = "Older name of --catalog" };
+var state = new Option<string?>("--state", "-s") { Description = "State from an earlier run" };
+
+var tap = new Command("tap", "Singer tap: discover or sync Responsys Connect exports, compatible with tap-responsys")
+{
+    config, discover, catalog, properties, state,
+};
+tap.SetAction(async (parse, cancellationToken) =>
+{
+    using var loggerFactory = Logging.CreateFactory();
+    var arguments = new TapArguments(parse.GetValue(config)!, parse.GetValue(discover),
+        parse.GetValue(catalog) ?? parse.GetValue(properties), parse.GetValue(state));
+    await using var stdout = new BufferedStream(Console.OpenStandardOutput(), 1 << 20);
+    return await new TapCommand(loggerFactory, TimeProvider.System).RunAsync(arguments, stdout, cancellationToken);
+});
+
+var root = new RootCommand("ResponsysCluster: replicate Oracle Responsys Connect exports from SFTP") { tap };
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace ResponsysCluster.Sftp;
+
+internal static partial class LogMessages
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to SFTP {Host}:{Port} as {User}")]
+    public static partial void Connected(ILogger logger, string host, int port, string user);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SFTP server {Host}:{Port} presented host key {KeyType} {Fingerprint}")]
+    public static partial void HostKeySeen(ILogger logger, string host, int port, string keyType, string fingerprint);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Connecting to SFTP {Host}:{Port} failed ({Reason}); retrying in {DelaySeconds} s")]
+    public static partial void ConnectRetry(ILogger logger, string host, int port, string reason, double delaySeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Found {Count} files in '{Directory}'")]
+    public static partial void Listed(ILogger logger, int count, string directory);
+}

@@ -1,0 +1,67 @@
+using ResponsysCluster.Domain.Files;
+
+namespace ResponsysCluster.Domain.Tests;
+
+public sealed class ExportFileNameTests
+{
+    public static readonly string[] Stamps =
+    [
+        "20180911", "20180911_09", "20180911_0911", "20180911_091102",
+        "2018-09-11", "2018-09-11_09", "2018-09-11_09-11", "2018-09-11_09-11-02",
+    ];
+
+    public static TheoryData<string, string> StampedNames()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var stamp in Stamps)
+        {
+            foreach (var extension in new[] { ".csv", ".txt", ".CSV", ".Txt" })
+            {
+                data.Add(stamp + "prefix_table" + extension, "prefix_table");
+                data.Add(stamp + "_PREFIX_SEPARATED" + extension, "PREFIX_SEPARATED");
+                data.Add("suffix_table" + stamp + extension, "suffix_table");
+                data.Add("SUFFIX-SEPARATED-" + stamp + extension, "SUFFIX-SEPARATED");
+                data.Add(stamp + "both_table" + stamp + extension, "both_table");
+                data.Add(stamp + "_BOTH_" + stamp + extension, "BOTH");
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(StampedNames))]
+    public void Should_strip_every_date_form_as_prefix_suffix_and_both(string fileName, string table)
+    {
+        Assert.Equal(table, ExportFileName.TryParse(fileName)?.Table);
+    }
+
+    [Theory]
+    [InlineData("not_a_timestamped_export.csv", "not_a_timestamped_export")]
+    [InlineData("1234_CLICK_20190103_130532.txt", "1234_CLICK")]
+    [InlineData("20190103_130532_1234_SENT.txt", "1234_SENT")]
+    [InlineData("CONTACT_LIST_2018-09-11_09-11-02.csv", "CONTACT_LIST")]
+    [InlineData("LIST_2018091112.csv", "LIST_2018091112")]
+    [InlineData("ACCOUNT_1234567890.csv", "ACCOUNT_1234567890")]
+    public void Should_find_the_table_name(string fileName, string table)
+    {
+        Assert.Equal(table, ExportFileName.TryParse(fileName)?.Table);
+    }
+
+    [Theory]
+    [InlineData("12345678its_some_file.wav")]
+    [InlineData("12345678oops")]
+    [InlineData("LIST.ready")]
+    [InlineData("LIST.csv.ready")]
+    [InlineData("LIST.csv.gz")]
+    [InlineData(".csv")]
+    public void Should_ignore_names_that_are_not_exports(string fileName)
+    {
+        Assert.Null(ExportFileName.TryParse(fileName));
+    }
+
+    [Fact]
+    public void Should_offer_both_ready_file_forms()
+    {
+        Assert.Equal(["20180911_LIST.ready", "20180911_LIST.csv.ready"], ExportFileName.ReadyFileNamesFor("20180911_LIST.csv"));
+    }
+}

@@ -1,0 +1,32 @@
+using ResponsysCluster.Domain.Files;
+
+namespace ResponsysCluster.Domain.Tests;
+
+public sealed class ReadyFileTests
+{
+    [Theory]
+    [InlineData("1000", 1000L)]
+    [InlineData("  42\n", 42L)]
+    [InlineData("\uFEFF7\r\n", 7L)]
+    [InlineData("", null)]
+    [InlineData("   ", null)]
+    [InlineData("done", null)]
+    [InlineData("-5", null)]
+    [InlineData("12 records", null)]
+    public void Should_read_a_record_count_or_a_plain_marker(string content, long? expected)
+    {
+        Assert.Equal(expected, ReadyFileContent.RecordCount(content));
+    }
+
+    [Theory]
+    [InlineData(null, 10L, RecordCountOutcome.NoCount)]
+    [InlineData(10L, 10L, RecordCountOutcome.MatchesRecords)]
+    [InlineData(11L, 10L, RecordCountOutcome.MatchesRecordsAndHeader)]
+    [InlineData(12L, 10L, RecordCountOutcome.Mismatch)]
+    [InlineData(9L, 10L, RecordCountOutcome.Mismatch)]
+    [InlineData(0L, 0L, RecordCountOutcome.MatchesRecords)]
+    public void Should_accept_the_count_with_or_without_the_header(long? expected, long read, RecordCountOutcome outcome)
+    {
+        Assert.Equal(outcome, RecordCountCheck.Check(expected, read));
+    }
+}
