@@ -1,4 +1,3 @@
-using System.Text;
 using ResponsysCluster.Domain.Files;
 using Sylvan.Data.Csv;
 
@@ -18,11 +17,14 @@ public sealed class ExportRecordReader : IDisposable
     private readonly CsvDataReader reader;
     private readonly string filePath;
     private readonly string encodingName;
+    private readonly InvalidByteTracker invalidBytes;
     private long nextLine;
 
-    private ExportRecordReader(CsvDataReader reader, string filePath, string encodingName, IReadOnlyList<string> header, long headerLines)
+    private ExportRecordReader(CsvDataReader reader, string filePath, string encodingName, InvalidByteTracker invalidBytes,
+        IReadOnlyList<string> header, long headerLines)
     {
         this.reader = reader;
+        this.invalidBytes = invalidBytes;
         this.filePath = filePath;
         this.encodingName = encodingName;
         Header = header;
@@ -50,7 +52,8 @@ public sealed class ExportRecordReader : IDisposable
     /// <summary>Opens <paramref name="stream"/> and reads the header row. The reader owns the stream.</summary>
     public static ExportRecordReader Open(Stream stream, string filePath, CsvFormat format)
     {
-        var text = new StreamReader(stream, ExportTextEncodings.For(format.Encoding), detectEncodingFromByteOrderMarks: true, BufferSize);
+        var invalidBytes = new InvalidByteTracker();
+        var text = new StreamReader(stream, ExportTextEncodings.For(format.Encoding, invalidBytes), detectEncodingFromByteOrderMarks: true, BufferSize);
         var encodingName = ExportTextEncodings.NameOf(format.Encoding);
         var options = new CsvDataReaderOptions
         {
@@ -72,13 +75,15 @@ public sealed class ExportRecordReader : IDisposable
         catch (Exception ex)
         {
             text.Dispose();
-            throw Translate(ex, filePath, encodingName, line: 1, record: 1);
+            throw Translate(ex, filePath, line: 1, record: 1);
         }
 
         try
         {
             var header = ReadHeader(reader, filePath);
-            return new ExportRecordReader(reader, filePath, encodingName, header, HeaderLines(header));
+            if (header.Any(h => h.Contains(InvalidByteTracker.Marker)))
+                throw InvalidBytes(filePath, encodingName, invalidBytes, line: 1, record: null);
+            return new ExportRecordReader(reader, filePath, encodingName, invalidBytes, header, HeaderLines(header));
         }
         catch
         {
@@ -99,12 +104,19 @@ public sealed class ExportRecordReader : IDisposable
             }
             catch (Exception ex)
             {
-                throw Translate(ex, filePath, encodingName, nextLine, RecordsRead + 2);
+                throw Translate(ex, filePath, nextLine, RecordsRead + 2);
             }
 
-            if (!more) return false;
+            if (!more)
+            {
+                if (invalidBytes.InvalidSequences > 0) throw InvalidBytes(filePath, encodingName, invalidBytes, null, null);
+                return false;
+            }
             var lineAtStart = nextLine;
-            nextLine += Math.Max(1, reader.GetRawRecordSpan().Count('\n'));
+            var raw = reader.GetRawRecordSpan();
+            nextLine += Math.Max(1, raw.Count('\n'));
+            if (invalidBytes.InvalidSequences > 0 && raw.Contains(InvalidByteTracker.Marker))
+                throw InvalidBytes(filePath, encodingName, invalidBytes, lineAtStart, RecordsRead + 2);
             if (IsBlankLine()) continue;
 
             RecordsRead++;
@@ -140,15 +152,16 @@ public sealed class ExportRecordReader : IDisposable
     // A quoted header name may span lines; count them so line numbers stay physical.
     private static long HeaderLines(IReadOnlyList<string> header) => 1 + header.Sum(h => (long)h.AsSpan().Count('\n'));
 
-    private static ExportFileException Translate(Exception ex, string filePath, string encodingName, long line, long record) => ex switch
+    private static ExportFileException InvalidBytes(string filePath, string encodingName, InvalidByteTracker tracker, long? line, long? record) =>
+        new(filePath, $"not valid {encodingName}: bytes {Convert.ToHexString(tracker.FirstInvalidBytes)} cannot be decoded", line, record);
+
+    private static ExportFileException Translate(Exception ex, string filePath, long line, long record) => ex switch
     {
         ExportFileException e => e,
         CsvMissingHeadersException => new ExportFileException(filePath, "missing header: the file has no header row", line: 1, inner: ex),
         CsvRecordTooLargeException => new ExportFileException(filePath,
             $"a record is longer than {MaxRecordChars / (1024 * 1024)} MiB: an unbalanced quote, or not a CSV file", line, record, ex),
         CsvFormatException => new ExportFileException(filePath, $"malformed CSV: {ex.Message}", line, record, ex),
-        DecoderFallbackException d => new ExportFileException(filePath,
-            $"not valid {encodingName}: bytes {Convert.ToHexString(d.BytesUnknown ?? [])} cannot be decoded", line, record, ex),
         IOException => new ExportFileException(filePath, $"read failed: {ex.Message}", line, record, ex),
         _ => new ExportFileException(filePath, $"{ex.GetType().Name}: {ex.Message}", line, record, ex),
     };
