@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what the local scripts, the tests and the benchmarks need on Debian 12:
+# OpenSSH server and client, PostgreSQL 15, procps (ps/pgrep), GNU time (/usr/bin/time -v).
+# Idempotent and quiet when everything is already there; runs `apt-get update` at most once.
+set -euo pipefail
+
+# Debian package -> a file that proves it is installed (dpkg alone misses half-removed packages).
+declare -A wanted=(
+  [openssh-server]=/usr/sbin/sshd
+  [openssh-client]=/usr/bin/ssh
+  [postgresql]=/usr/lib/postgresql/15/bin/initdb
+  [procps]=/usr/bin/pgrep
+  [time]=/usr/bin/time
+)
+
+missing=()
+for pkg in openssh-server openssh-client postgresql procps time; do
+  if [[ ! -x ${wanted[$pkg]} ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]} > 0)); then
+  if ((EUID != 0)); then
+    echo "install-prereqs: missing packages: ${missing[*]}; run this script as root to install them" >&2
+    exit 1
+  fi
+  echo "install-prereqs: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >/dev/null
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  for pkg in "${missing[@]}"; do
+    if [[ ! -x ${wanted[$pkg]} ]]; then
+      echo "install-prereqs: $pkg installed but ${wanted[$pkg]} is still missing" >&2
+      exit 1
+    fi
+  done
+fi
+
+# The .NET SDK is not an apt package here; it must already be on PATH.
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "install-prereqs: 'dotnet' is not on PATH; install the .NET 10 SDK (see global.json) and add it to PATH" >&2
+  exit 1
+fi
