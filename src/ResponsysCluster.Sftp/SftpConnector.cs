@@ -67,6 +67,7 @@ public sealed class SftpConnector(ConnectionConfig config, ILogger logger, Conne
         {
             Timeout = ConnectTimeout,
         };
+        PreferHardwareCiphers(info);
         var client = new SftpClient(info)
         {
             KeepAliveInterval = KeepAliveInterval,
@@ -86,6 +87,21 @@ public sealed class SftpConnector(ConnectionConfig config, ILogger logger, Conne
         };
         hostKeyCheck = check;
         return client;
+    }
+
+    /// <summary>
+    /// Offers AES-GCM first: it runs on the CPU's AES instructions at both ends and needs no separate MAC, where
+    /// SSH.NET's default (aes128-ctr with hmac-sha2-256) costs several times more CPU per byte. Servers without
+    /// GCM still negotiate the other ciphers, in SSH.NET's order.
+    /// </summary>
+    private static void PreferHardwareCiphers(SshConnectionInfo info)
+    {
+        string[] preferred = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com"];
+        var ciphers = info.Encryptions.ToList();
+        info.Encryptions.Clear();
+        foreach (var cipher in ciphers.Where(c => preferred.Contains(c.Key)).OrderBy(c => Array.IndexOf(preferred, c.Key))
+                     .Concat(ciphers.Where(c => !preferred.Contains(c.Key))))
+            info.Encryptions.Add(cipher.Key, cipher.Value);
     }
 
     private AuthenticationMethod[] AuthenticationMethods()

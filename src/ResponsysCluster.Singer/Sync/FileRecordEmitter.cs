@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using ResponsysCluster.Csv;
 using ResponsysCluster.Domain.Files;
@@ -26,14 +25,12 @@ public sealed class FileRecordEmitter(IExportDirectory directory, CsvFormat form
         long records;
         using (var reader = ExportRecordReader.Open(source, path, format))
         {
-            var layout = RecordLayout.For(reader.Header, stream.ColumnTypes);
-            var streamName = JsonEncodedText.Encode(stream.TapStreamId, SingerMessageWriter.Encoder);
-            var sourceFile = JsonEncodedText.Encode(path, SingerMessageWriter.Encoder);
-            var timeExtracted = JsonEncodedText.Encode(SingerMessageWriter.FormatDateTime(clock.GetUtcNow().UtcDateTime));
+            var layout = RecordLayout.For(reader.Header, stream.ColumnTypes, stream.TapStreamId, path,
+                SingerMessageWriter.FormatDateTime(clock.GetUtcNow().UtcDateTime));
             while (reader.Read())
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                writer.WriteRecord(streamName, layout, reader, sourceFile, timeExtracted);
+                writer.WriteRecord(layout, reader);
             }
             records = reader.RecordsRead;
         }

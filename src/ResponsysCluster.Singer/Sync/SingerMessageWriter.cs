@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -20,21 +21,22 @@ public sealed class SingerMessageWriter : IDisposable
 
     private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
     private static readonly JsonEncodedText StreamName = JsonEncodedText.Encode("stream");
-    private static readonly JsonEncodedText RecordName = JsonEncodedText.Encode("record");
-    private static readonly JsonEncodedText RecordType = JsonEncodedText.Encode("RECORD");
-    private static readonly JsonEncodedText TimeExtractedName = JsonEncodedText.Encode("time_extracted");
-    private static readonly JsonEncodedText SourceFileName = JsonEncodedText.Encode(StreamSchemas.SourceFile);
-    private static readonly JsonEncodedText SourceLineName = JsonEncodedText.Encode(StreamSchemas.SourceLineNumber);
-    private static readonly JsonEncodedText ExtraName = JsonEncodedText.Encode(StreamSchemas.Extra);
+    private static readonly byte[] Null = "null"u8.ToArray();
+    private static readonly byte[] Extra = (",\"" + StreamSchemas.Extra + "\":[").Select(c => (byte)c).ToArray();
     private static readonly JsonSerializerOptions NodeOptions = new() { Encoder = Encoder };
 
+    // Messages collect in memory and reach the output in large writes: one write per message would cost a
+    // system call per record.
+    private const int WriteThreshold = 256 * 1024;
+
     private readonly Stream output;
+    private readonly ArrayBufferWriter<byte> pending = new(WriteThreshold * 2);
     private readonly Utf8JsonWriter json;
 
     public SingerMessageWriter(Stream output)
     {
         this.output = output;
-        json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
+        json = new Utf8JsonWriter(pending, new JsonWriterOptions { Encoder = Encoder, SkipValidation = true });
     }
 
     public void WriteSchema(CatalogStream stream)
@@ -63,38 +65,37 @@ public sealed class SingerMessageWriter : IDisposable
     }
 
     /// <summary>Writes the reader's current record as a RECORD message.</summary>
-    public void WriteRecord(JsonEncodedText stream, RecordLayout layout, ExportRecordReader reader,
-        JsonEncodedText sourceFile, JsonEncodedText timeExtracted)
+    public void WriteRecord(RecordLayout layout, ExportRecordReader reader)
     {
-        json.WriteStartObject();
-        json.WriteString(TypeName, RecordType);
-        json.WriteString(StreamName, stream);
-        json.WriteStartObject(RecordName);
-
+        JsonText.Raw(pending, layout.Opening);
         var fields = reader.FieldCount;
         for (var i = 0; i < layout.Count; i++)
         {
-            if (i < fields) WriteValue(layout.Names[i], layout.Types[i], reader.Field(i));
-            else json.WriteNull(layout.Names[i]);
+            JsonText.Raw(pending, layout.Names[i]);
+            if (i < fields) WriteValue(layout.Types[i], reader.Field(i));
+            else JsonText.Raw(pending, Null);
         }
         if (fields > layout.Count)
         {
-            json.WriteStartArray(ExtraName);
-            for (var i = layout.Count; i < fields; i++) json.WriteStringValue(reader.Field(i));
-            json.WriteEndArray();
+            JsonText.Raw(pending, Extra);
+            for (var i = layout.Count; i < fields; i++)
+            {
+                if (i > layout.Count) JsonText.Byte(pending, (byte)',');
+                JsonText.String(pending, reader.Field(i));
+            }
+            JsonText.Byte(pending, (byte)']');
         }
-        json.WriteString(SourceFileName, sourceFile);
-        json.WriteNumber(SourceLineName, reader.SourceLineNumber);
-
-        json.WriteEndObject();
-        json.WriteString(TimeExtractedName, timeExtracted);
-        json.WriteEndObject();
-        EndMessage();
+        JsonText.Raw(pending, layout.SourceFile);
+        JsonText.Number(pending, reader.SourceLineNumber);
+        JsonText.Raw(pending, layout.Closing);
+        JsonText.Byte(pending, (byte)'\n');
+        if (pending.WrittenCount >= WriteThreshold) WritePending();
     }
 
     public void Flush()
     {
         json.Flush();
+        WritePending();
         output.Flush();
     }
 
@@ -108,11 +109,44 @@ public sealed class SingerMessageWriter : IDisposable
     public static string FormatDateTime(DateTime utc) =>
         utc.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
 
-    private void WriteValue(JsonEncodedText name, ColumnType type, ReadOnlySpan<char> value)
+    // "yyyy-MM-ddTHH:mm:ss.ffffffZ" with its quotes.
+    private const int RfcDateTimeLength = 29;
+
+    /// <summary>The quoted JSON string of <see cref="FormatDateTime(DateTime)"/>, digit by digit: a format string per value costs more than the rest of the record.</summary>
+    private static void FormatDateTime(DateTime utc, Span<byte> text)
+    {
+        text[0] = (byte)'"';
+        Digits(text.Slice(1, 4), utc.Year);
+        text[5] = (byte)'-';
+        Digits(text.Slice(6, 2), utc.Month);
+        text[8] = (byte)'-';
+        Digits(text.Slice(9, 2), utc.Day);
+        text[11] = (byte)'T';
+        Digits(text.Slice(12, 2), utc.Hour);
+        text[14] = (byte)':';
+        Digits(text.Slice(15, 2), utc.Minute);
+        text[17] = (byte)':';
+        Digits(text.Slice(18, 2), utc.Second);
+        text[20] = (byte)'.';
+        Digits(text.Slice(21, 6), (int)(utc.Ticks % TimeSpan.TicksPerSecond / 10));
+        text[27] = (byte)'Z';
+        text[28] = (byte)'"';
+    }
+
+    private static void Digits(Span<byte> target, int value)
+    {
+        for (var i = target.Length - 1; i >= 0; i--)
+        {
+            target[i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+    }
+
+    private void WriteValue(ColumnType type, ReadOnlySpan<char> value)
     {
         if (value.IsEmpty)
         {
-            json.WriteNull(name);
+            JsonText.Raw(pending, Null);
             return;
         }
 
@@ -120,16 +154,15 @@ public sealed class SingerMessageWriter : IDisposable
         {
             case ColumnType.Integer when ResponsysValues.IsInteger(value):
             case ColumnType.Number when ResponsysValues.IsNumber(value):
-                json.WritePropertyName(name);
-                json.WriteRawValue(value, skipInputValidation: true);
+                JsonText.Ascii(pending, value);
                 return;
             case ColumnType.DateTime when ResponsysDateTime.TryParseUtc(value, out var utc):
-                Span<char> text = stackalloc char[32];
-                utc.TryFormat(text, out var written, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-                json.WriteString(name, text[..written]);
+                Span<byte> text = stackalloc byte[RfcDateTimeLength];
+                FormatDateTime(utc, text);
+                JsonText.Raw(pending, text);
                 return;
             default:
-                json.WriteString(name, value);
+                JsonText.String(pending, value);
                 return;
         }
     }
@@ -137,7 +170,15 @@ public sealed class SingerMessageWriter : IDisposable
     private void EndMessage()
     {
         json.Flush();
-        output.WriteByte((byte)'\n');
+        pending.GetSpan(1)[0] = (byte)'\n';
+        pending.Advance(1);
         json.Reset();
+        if (pending.WrittenCount >= WriteThreshold) WritePending();
+    }
+
+    private void WritePending()
+    {
+        output.Write(pending.WrittenSpan);
+        pending.ResetWrittenCount();
     }
 }

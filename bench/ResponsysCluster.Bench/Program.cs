@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using ResponsysCluster.Bench.Generation;
+using ResponsysCluster.Bench.Sftp;
+
+// responsys-bench: test data and measurements for bench/tap-benchmark.sh. Results go to stdout as
+// key=value pairs on one line, so the script can read them without parsing prose.
+
+var rows = new Option<long?>("--rows") { Description = "Number of data rows" };
+var targetBytes = new Option<long?>("--target-bytes") { Description = "Write rows until the file holds this many bytes (instead of --rows)" };
+var output = new Option<string>("--out") { Description = "File to write", Required = true };
+var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed gives the same bytes", DefaultValueFactory = _ => 20181001 };
+var ready = new Option<bool>("--ready") { Description = "Also write NAME.ready holding the row count" };
+
+var contacts = new Command("contacts", "A Responsys profile list export (contact list CSV), about 225 bytes a row")
+{
+    rows, targetBytes, output, seed, ready,
+};
+contacts.SetAction(parse =>
+{
+    var rowCount = parse.GetValue(rows);
+    var size = parse.GetValue(targetBytes);
+    if (rowCount is null == size is null)
+    {
+        Console.Error.WriteLine("Give exactly one of --rows and --target-bytes.");
+        return 2;
+    }
+    if (rowCount < 0 || size <= 0)
+    {
+        Console.Error.WriteLine("--rows must be 0 or more and --target-bytes positive.");
+        return 2;
+    }
+    var clock = Stopwatch.StartNew();
+    var file = ExportFiles.WriteContactList(parse.GetValue(output)!, rowCount, size, parse.GetValue(seed));
+    if (parse.GetValue(ready)) ExportFiles.WriteReadyFile(file);
+    var seconds = clock.Elapsed.TotalSeconds;
+    Console.WriteLine(Invariant($"rows={file.Rows} bytes={file.Bytes} seconds={seconds:F2} bytes_per_row={(file.Rows == 0 ? 0 : file.Bytes / (double)file.Rows):F1} path={file.Path}"));
+    return 0;
+});
+
+var sampleDirectory = new Argument<string>("DIR") { Description = "Directory to write the exports into" };
+var sampleRows = new Option<long>("--rows") { Description = "Profiles in the first day's contact list", DefaultValueFactory = _ => 1000 };
+var sample = new Command("sample", "Two days of a small Responsys Connect drop: contact lists and event feeds, with ready files")
+{
+    sampleDirectory, sampleRows, seed,
+};
+sample.SetAction(parse =>
+{
+    var count = parse.GetValue(sampleRows);
+    if (count < 1)
+    {
+        Console.Error.WriteLine("--rows must be at least 1.");
+        return 2;
+    }
+    foreach (var file in SampleExportSet.Write(parse.GetValue(sampleDirectory)!, count, parse.GetValue(seed)))
+        Console.WriteLine(Invariant($"{Path.GetFileName(file.Path)}: {file.Rows} rows, {file.Bytes} bytes"));
+    return 0;
+});
+
+var generate = new Command("generate", "Write realistic Responsys exports") { contacts, sample };
+
+var config = new Option<string>("--config") { Description = "Connection config JSON (as for responsys-cluster tap)", Required = true };
+var fileName = new Option<string>("--file") { Description = "Name of the file in the configured path", Required = true };
+var sftpRead = new Command("sftp-read", "Read one remote file end to end through the SFTP adapter and report the throughput")
+{
+    config, fileName,
+};
+sftpRead.SetAction(async (parse, cancellationToken) =>
+{
+    var result = await SftpReadBenchmark.RunAsync(parse.GetValue(config)!, parse.GetValue(fileName)!, cancellationToken);
+    Console.WriteLine(
+        Invariant($"bytes={result.Bytes} connect_seconds={result.ConnectSeconds:F3} read_seconds={result.ReadSeconds:F3} ") +
+        Invariant($"total_seconds={result.TotalSeconds:F3} read_mib_per_s={SftpReadResult.MibPerSecond(result.Bytes, result.ReadSeconds):F1} ") +
+        Invariant($"total_mib_per_s={SftpReadResult.MibPerSecond(result.Bytes, result.TotalSeconds):F1}"));
+    return 0;
+});
+
+var root = new RootCommand("Benchmarks and test data for ResponsysCluster") { generate, sftpRead };
+return await root.Parse(args).InvokeAsync();
+
+static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
