@@ -53,3 +53,31 @@ public sealed class ColumnTypeInferenceTests
             table.Columns);
     }
 }
+
+public sealed class ColumnWideningTests
+{
+    [Theory]
+    [InlineData(ColumnType.Integer, "42", ColumnType.Integer)]
+    [InlineData(ColumnType.Integer, "", ColumnType.Integer)]
+    [InlineData(ColumnType.Integer, "99999999999999999999999", ColumnType.Number)]
+    [InlineData(ColumnType.Integer, "1.5", ColumnType.Number)]
+    [InlineData(ColumnType.Integer, "0012", ColumnType.String)]
+    [InlineData(ColumnType.Number, "7", ColumnType.Number)]
+    [InlineData(ColumnType.Number, "n/a", ColumnType.String)]
+    [InlineData(ColumnType.DateTime, "2018-09-11 09:11:02", ColumnType.DateTime)]
+    [InlineData(ColumnType.DateTime, "soon", ColumnType.String)]
+    [InlineData(ColumnType.String, "123", ColumnType.String)]
+    public void Should_widen_only_as_far_as_the_value_needs(ColumnType current, string value, ColumnType needed)
+    {
+        Assert.Equal(needed, ColumnWidening.Needed(current, value));
+    }
+
+    [Theory]
+    [InlineData(ColumnType.Integer, ColumnType.Number, ColumnType.Number)]
+    [InlineData(ColumnType.DateTime, ColumnType.Integer, ColumnType.String)]
+    [InlineData(ColumnType.Number, ColumnType.Number, ColumnType.Number)]
+    public void Should_combine_two_needs_into_the_wider_type(ColumnType a, ColumnType b, ColumnType wider)
+    {
+        Assert.Equal(wider, ColumnWidening.Wider(a, b));
+    }
+}

@@ -1,0 +1,63 @@
+using Npgsql;
+
+namespace ResponsysCluster.Postgres;
+
+/// <summary>
+/// The product's own tables, in schema <c>responsys_cluster</c>: the ledger of loaded file versions, the names
+/// Responsys tables and columns were given, and the history of schema changes.
+/// </summary>
+public static class ControlTables
+{
+    public const string Schema = "responsys_cluster";
+
+    private const string Ddl = $"""
+        CREATE SCHEMA IF NOT EXISTS {Schema};
+        CREATE TABLE IF NOT EXISTS {Schema}.file_ledger (
+            connection_id text NOT NULL,
+            responsys_table text NOT NULL,
+            path text NOT NULL,
+            modified timestamptz NOT NULL,
+            size bigint NOT NULL,
+            rows_loaded bigint NOT NULL,
+            rows_replaced bigint NOT NULL,
+            loaded_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (connection_id, responsys_table, path, modified, size));
+        CREATE TABLE IF NOT EXISTS {Schema}.table_names (
+            connection_id text NOT NULL,
+            responsys_table text NOT NULL,
+            target_schema text NOT NULL,
+            target_table text NOT NULL,
+            PRIMARY KEY (connection_id, responsys_table),
+            UNIQUE (target_schema, target_table));
+        CREATE TABLE IF NOT EXISTS {Schema}.column_names (
+            connection_id text NOT NULL,
+            responsys_table text NOT NULL,
+            responsys_column text NOT NULL,
+            target_column text NOT NULL,
+            PRIMARY KEY (connection_id, responsys_table, responsys_column),
+            UNIQUE (connection_id, responsys_table, target_column));
+        CREATE TABLE IF NOT EXISTS {Schema}.schema_history (
+            id bigserial PRIMARY KEY,
+            connection_id text NOT NULL,
+            target_schema text NOT NULL,
+            target_table text NOT NULL,
+            target_column text,
+            change text NOT NULL,
+            old_type text,
+            new_type text,
+            reason text NOT NULL,
+            changed_at timestamptz NOT NULL DEFAULT now());
+        """;
+
+    public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Several loaders may start at once: CREATE … IF NOT EXISTS is not safe against itself without a lock.
+        await using (var lockCommand = new NpgsqlCommand("SELECT pg_advisory_xact_lock(727274001)", connection, transaction))
+            await lockCommand.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using (var command = new NpgsqlCommand(Ddl, connection, transaction))
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,18 @@
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Schema;
+
+namespace ResponsysCluster.Postgres;
+
+/// <summary>One file version to load into one table.</summary>
+/// <param name="Table">The Responsys table name.</param>
+/// <param name="Version">Path, mtime and size: the ledger key, with the connection and table.</param>
+/// <param name="ExpectedRecords">The ready file's record count, when it has one.</param>
+/// <param name="InferredColumns">Types for columns the table does not have yet (others start as text).</param>
+public sealed record FileVersionLoad(string Table, FileVersion Version, long? ExpectedRecords, IReadOnlyList<Column> InferredColumns);
+
+/// <summary>What loading a file version did.</summary>
+/// <param name="AlreadyLoaded">The ledger already held this version: nothing was loaded.</param>
+/// <param name="RowsLoaded">Rows copied in.</param>
+/// <param name="RowsReplaced">Rows an earlier version of the same path had loaded, now deleted.</param>
+/// <param name="ColumnsWidened">Columns widened on the way (each costs one more pass over the file).</param>
+public sealed record FileVersionLoaded(bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened);

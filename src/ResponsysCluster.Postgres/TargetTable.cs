@@ -1,0 +1,12 @@
+using ResponsysCluster.Domain.Schema;
+
+namespace ResponsysCluster.Postgres;
+
+/// <summary>A Responsys table as it exists in PostgreSQL: its quoted name and its columns by Responsys name.</summary>
+public sealed record TargetTable(string Schema, string Table, IReadOnlyDictionary<string, TargetColumn> Columns)
+{
+    public string QualifiedName => Naming.PostgresIdentifierQuoting.Qualified(Schema, Table);
+}
+
+/// <summary>A column's PostgreSQL name and current type.</summary>
+public sealed record TargetColumn(string Name, ColumnType Type);

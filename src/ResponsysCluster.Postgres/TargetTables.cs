@@ -1,0 +1,155 @@
+using Npgsql;
+using ResponsysCluster.Domain.Naming;
+using ResponsysCluster.Domain.Schema;
+using static ResponsysCluster.Domain.Naming.PostgresIdentifier;
+
+namespace ResponsysCluster.Postgres;
+
+/// <summary>
+/// Creates and evolves the target tables: one per Responsys table, columns added as new headers appear and
+/// widened when a value does not fit, every change recorded in <c>schema_history</c>. Names are folded into
+/// safe identifiers once and kept in the control tables, so they stay stable across runs.
+/// </summary>
+public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionId, string targetSchema)
+{
+    public const string SourceFile = "_sdc_source_file";
+    public const string SourceLineNumber = "_sdc_source_lineno";
+    public const string Extra = "_sdc_extra";
+    public const string ExtractedAt = "_sdc_extracted_at";
+    public const string BatchedAt = "_sdc_batched_at";
+
+    private static readonly string[] SystemColumns = [SourceFile, SourceLineNumber, Extra, ExtractedAt, BatchedAt];
+
+    /// <summary>Makes sure the table exists with at least <paramref name="columns"/>; returns it as it now is.</summary>
+    public async Task<TargetTable> EnsureAsync(string responsysTable, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext(@s))", cancellationToken, ("s", connectionId + "/" + targetSchema));
+        await ExecuteAsync(connection, transaction, $"CREATE SCHEMA IF NOT EXISTS {Quote(targetSchema)}", cancellationToken);
+
+        var table = await TableNameAsync(connection, transaction, responsysTable, cancellationToken);
+        var qualified = Quote(targetSchema) + "." + Quote(table);
+        await ExecuteAsync(connection, transaction, $"""
+            CREATE TABLE IF NOT EXISTS {qualified} (
+                {Quote(SourceFile)} text NOT NULL,
+                {Quote(SourceLineNumber)} bigint NOT NULL,
+                {Quote(Extra)} jsonb,
+                {Quote(ExtractedAt)} timestamptz NOT NULL,
+                {Quote(BatchedAt)} timestamptz NOT NULL,
+                PRIMARY KEY ({Quote(SourceFile)}, {Quote(SourceLineNumber)}))
+            """, cancellationToken);
+        await ExecuteAsync(connection, transaction, $"COMMENT ON TABLE {qualified} IS {Literal("Responsys table " + responsysTable)}", cancellationToken);
+
+        var names = await ColumnNamesAsync(connection, transaction, responsysTable, cancellationToken);
+        var newColumns = columns.Where(c => !names.ContainsKey(c.Name)).ToList();
+        var identifiers = Unique(newColumns.Select(c => c.Name), names.Values.Concat(SystemColumns));
+        for (var i = 0; i < newColumns.Count; i++)
+        {
+            var (column, identifier) = (newColumns[i], identifiers[i]);
+            await ExecuteAsync(connection, transaction,
+                $"ALTER TABLE {qualified} ADD COLUMN IF NOT EXISTS {Quote(identifier)} {PgColumnTypes.Sql(column.Type)}", cancellationToken);
+            await ExecuteAsync(connection, transaction,
+                $"COMMENT ON COLUMN {qualified}.{Quote(identifier)} IS {Literal("Responsys column " + column.Name)}", cancellationToken);
+            await ExecuteAsync(connection, transaction, $"""
+                INSERT INTO {ControlTables.Schema}.column_names (connection_id, responsys_table, responsys_column, target_column)
+                VALUES (@c, @t, @rc, @tc)
+                """, cancellationToken, ("c", connectionId), ("t", responsysTable), ("rc", column.Name), ("tc", identifier));
+            await HistoryAsync(connection, transaction, table, identifier, "add column", null, PgColumnTypes.Sql(column.Type),
+                $"column {column.Name} first seen", cancellationToken);
+            names[column.Name] = identifier;
+        }
+
+        var types = await ColumnTypesAsync(connection, transaction, table, cancellationToken);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return new TargetTable(targetSchema, table,
+            names.ToDictionary(n => n.Key, n => new TargetColumn(n.Value, types.GetValueOrDefault(n.Value, ColumnType.String))));
+    }
+
+    /// <summary>Widens a column so that values like <paramref name="example"/> fit; recorded in the schema history.</summary>
+    public async Task WidenAsync(TargetTable table, string responsysColumn, ColumnType to, string example, CancellationToken cancellationToken)
+    {
+        var column = table.Columns[responsysColumn];
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var sqlType = PgColumnTypes.Sql(to);
+        await ExecuteAsync(connection, transaction,
+            $"ALTER TABLE {table.QualifiedName} ALTER COLUMN {Quote(column.Name)} TYPE {sqlType} USING {Quote(column.Name)}::{sqlType}", cancellationToken);
+        var shown = example.Length > 100 ? example[..100] + "…" : example;
+        await HistoryAsync(connection, transaction, table.Table, column.Name, "widen column", PgColumnTypes.Sql(column.Type), sqlType,
+            $"value '{shown}' of column {responsysColumn} does not fit {PgColumnTypes.Sql(column.Type)}", cancellationToken);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<string> TableNameAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string responsysTable, CancellationToken cancellationToken)
+    {
+        await using (var find = new NpgsqlCommand(
+            $"SELECT target_table FROM {ControlTables.Schema}.table_names WHERE connection_id = @c AND responsys_table = @t", connection, transaction))
+        {
+            find.Parameters.AddWithValue("c", connectionId);
+            find.Parameters.AddWithValue("t", responsysTable);
+            if (await find.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string existing) return existing;
+        }
+
+        var taken = new List<string>();
+        await using (var list = new NpgsqlCommand(
+            $"SELECT target_table FROM {ControlTables.Schema}.table_names WHERE target_schema = @s", connection, transaction))
+        {
+            list.Parameters.AddWithValue("s", targetSchema);
+            await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) taken.Add(reader.GetString(0));
+        }
+
+        var name = Unique([responsysTable], taken)[0];
+        await ExecuteAsync(connection, transaction, $"""
+            INSERT INTO {ControlTables.Schema}.table_names (connection_id, responsys_table, target_schema, target_table)
+            VALUES (@c, @t, @s, @n)
+            """, cancellationToken, ("c", connectionId), ("t", responsysTable), ("s", targetSchema), ("n", name));
+        return name;
+    }
+
+    private async Task<Dictionary<string, string>> ColumnNamesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string responsysTable, CancellationToken cancellationToken)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(
+            $"SELECT responsys_column, target_column FROM {ControlTables.Schema}.column_names WHERE connection_id = @c AND responsys_table = @t",
+            connection, transaction);
+        command.Parameters.AddWithValue("c", connectionId);
+        command.Parameters.AddWithValue("t", responsysTable);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names[reader.GetString(0)] = reader.GetString(1);
+        return names;
+    }
+
+    private async Task<Dictionary<string, ColumnType>> ColumnTypesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
+    {
+        var types = new Dictionary<string, ColumnType>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand(
+            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = @s AND table_name = @t", connection, transaction);
+        command.Parameters.AddWithValue("s", targetSchema);
+        command.Parameters.AddWithValue("t", table);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (PgColumnTypes.FromInformationSchema(reader.GetString(1)) is { } type) types[reader.GetString(0)] = type;
+        return types;
+    }
+
+    private Task HistoryAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, string? column, string change,
+        string? oldType, string? newType, string reason, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, $"""
+            INSERT INTO {ControlTables.Schema}.schema_history (connection_id, target_schema, target_table, target_column, change, old_type, new_type, reason)
+            VALUES (@c, @s, @t, @col, @change, @old, @new, @reason)
+            """, cancellationToken, ("c", connectionId), ("s", targetSchema), ("t", table), ("col", column), ("change", change),
+            ("old", oldType), ("new", newType), ("reason", reason));
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    // COMMENT takes no parameters: a string literal, with quotes doubled (standard_conforming_strings is on).
+    private static string Literal(string text) => "'" + text.Replace("'", "''") + "'";
+}
