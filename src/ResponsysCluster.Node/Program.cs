@@ -21,5 +21,20 @@ tap.SetAction(async (parse, cancellationToken) =>
     return await new TapCommand(loggerFactory, TimeProvider.System).RunAsync(arguments, stdout, cancellationToken);
 });
 
-var root = new RootCommand("ResponsysCluster: replicate Oracle Responsys Connect exports from SFTP") { tap };
+var syncConfig = new Option<string>("--config", "-c") { Description = "Connection config JSON", Required = true };
+var postgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string (or set {SyncCommand.PostgresVariable})" };
+var tables = new Option<string?>("--tables") { Description = "Comma-separated Responsys tables (default: all discovered)" };
+var sync = new Command("sync", "Replicate the connection's tables into PostgreSQL once, print the loading report and exit")
+{
+    syncConfig, postgres, tables,
+};
+sync.SetAction(async (parse, cancellationToken) =>
+{
+    using var loggerFactory = Logging.CreateFactory();
+    var selected = parse.GetValue(tables)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    return await new SyncCommand(loggerFactory).RunAsync(
+        new SyncArguments(parse.GetValue(syncConfig)!, parse.GetValue(postgres), selected), Console.Out, cancellationToken);
+});
+
+var root = new RootCommand("ResponsysCluster: replicate Oracle Responsys Connect exports from SFTP into PostgreSQL") { tap, sync };
 return await root.Parse(args).InvokeAsync();

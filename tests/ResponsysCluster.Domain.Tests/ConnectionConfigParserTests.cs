@@ -41,6 +41,11 @@ public sealed class ConnectionConfigParserTests
     [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "ready_timeout": "soon"}""", "ready_timeout")]
     [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "host_key_fingerprint": "abc"}""", "host_key_fingerprint")]
     [InlineData("""{"host": 5, "username": "u", "path": "/p", "password": "x"}""", "host")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "connection_id": "a/b"}""", "connection_id")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "target_schema": "Big Schema"}""", "target_schema")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "time_zone": "CET+1"}""", "time_zone")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "max_concurrent_downloads": 64}""", "max_concurrent_downloads")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "schedule": {"every": "1s"}}""", "schedule")]
     public void Should_name_the_key_that_is_missing_or_wrong(string json, string key)
     {
         var error = Assert.Throws<ConfigException>(() => Parse(json));
@@ -60,6 +65,8 @@ public sealed class ConnectionConfigParserTests
 
     [Theory]
     [InlineData("48", 48.0)]
+    [InlineData("\"48\"", 48.0)]
+    [InlineData("\"1.5\"", 1.5)]
     [InlineData("\"90m\"", 1.5)]
     [InlineData("\"2d\"", 48.0)]
     [InlineData("\"01:30:00\"", 1.5)]

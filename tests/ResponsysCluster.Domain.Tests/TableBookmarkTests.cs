@@ -115,3 +115,53 @@ public sealed class TableBookmarkTests
         Assert.Same(bookmark, bookmark.Complete(a, []));
     }
 }
+
+public sealed class TableBookmarkDecisionsTests
+{
+    private static readonly DateTimeOffset T0 = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+
+    private static FileVersion V(string name, int second) => new("/x/" + name, T0.AddSeconds(second), 100);
+
+    [Fact]
+    public void Should_rebuild_the_same_bookmark_by_replaying_its_events()
+    {
+        var waiting = V("waiting.csv", 3);
+        var steps = new (FileVersion Done, FileVersion[] StillToDo)[]
+        {
+            (V("a.csv", 1), [V("b.csv", 1), waiting, V("d.csv", 4)]),
+            (V("d.csv", 4), [V("b.csv", 1), waiting]),
+            (V("b.csv", 1), [waiting]),
+            (waiting, []),
+        };
+        var live = TableBookmark.Start(T0);
+        var events = new List<ITableBookmarkEvent>();
+        foreach (var (done, stillToDo) in steps)
+        {
+            var @event = TableBookmarkDecisions.Complete(live, done, stillToDo);
+            Assert.NotNull(@event);
+            events.Add(@event);
+            live = live.Complete(done, stillToDo);
+        }
+
+        var replayed = events.Aggregate(TableBookmark.Start(T0), TableBookmarkDecisions.Apply);
+        Assert.Equal(live.Watermark, replayed.Watermark);
+        Assert.Equal(V("d.csv", 4).Modified, replayed.Watermark);
+        Assert.Equal(live.DoneAtOrAbove, replayed.DoneAtOrAbove);
+    }
+
+    [Fact]
+    public void Should_decide_nothing_for_a_version_already_done()
+    {
+        var a = V("a.csv", 1);
+        var bookmark = TableBookmark.Start(T0).Complete(a, []);
+        Assert.Null(TableBookmarkDecisions.Complete(bookmark, a, []));
+    }
+
+    [Fact]
+    public void Should_start_over_after_a_reset()
+    {
+        var bookmark = TableBookmark.Start(T0).Complete(V("a.csv", 1), []);
+        var reset = TableBookmarkDecisions.Apply(bookmark, new TableReset(T0));
+        Assert.True(reset.IsPending(V("a.csv", 1)));
+    }
+}

@@ -66,28 +66,37 @@ public sealed record TableBookmark
     public TableBookmark Complete(FileVersion completed, IEnumerable<FileVersion> stillToDo)
     {
         if (!IsPending(completed)) return this;
-        var done = new DoneVersion(completed.Path, completed.Modified);
-        var withDone = completed.Modified == Watermark
-            ? this with { DoneAtWatermark = DoneAtWatermark.Add(completed.Path) }
-            : this with { DoneAbove = DoneAbove.Add(done) };
-        return withDone.Advance(stillToDo);
+        var withDone = MarkDone(completed);
+        return withDone.NextWatermark(stillToDo) is { } next ? withDone.MoveWatermarkTo(next) : withDone;
     }
 
-    /// <summary>Moves the watermark past done versions and past versions given up on, never past <paramref name="stillToDo"/>.</summary>
-    public TableBookmark Advance(IEnumerable<FileVersion> stillToDo)
+    /// <summary>Moves the watermark past done versions, never past <paramref name="stillToDo"/>.</summary>
+    public TableBookmark Advance(IEnumerable<FileVersion> stillToDo) =>
+        NextWatermark(stillToDo) is { } next ? MoveWatermarkTo(next) : this;
+
+    /// <summary>The version is done; the watermark stays where it is.</summary>
+    public TableBookmark MarkDone(FileVersion completed) => completed.Modified == Watermark
+        ? this with { DoneAtWatermark = DoneAtWatermark.Add(completed.Path) }
+        : this with { DoneAbove = DoneAbove.Add(new DoneVersion(completed.Path, completed.Modified)) };
+
+    /// <summary>The watermark moves up to <paramref name="watermark"/>; done versions at or below it are folded in.</summary>
+    public TableBookmark MoveWatermarkTo(DateTimeOffset watermark)
+    {
+        if (Watermark is { } current && watermark <= current) return this;
+        return this with
+        {
+            Watermark = watermark,
+            AllDoneAtWatermark = false,
+            DoneAtWatermark = DoneAbove.Where(d => d.Modified == watermark).Select(d => d.Path).ToImmutableHashSet(StringComparer.Ordinal),
+            DoneAbove = DoneAbove.Where(d => d.Modified > watermark).ToImmutableHashSet(),
+        };
+    }
+
+    private DateTimeOffset? NextWatermark(IEnumerable<FileVersion> stillToDo)
     {
         var oldestToDo = stillToDo.Where(IsPending).Select(v => (DateTimeOffset?)v.Modified).Min();
         var candidates = DoneAbove.Where(d => oldestToDo is null || d.Modified < oldestToDo).ToList();
-        if (candidates.Count == 0) return this;
-
-        var newWatermark = candidates.Max(d => d.Modified);
-        return this with
-        {
-            Watermark = newWatermark,
-            AllDoneAtWatermark = false,
-            DoneAtWatermark = DoneAbove.Where(d => d.Modified == newWatermark).Select(d => d.Path).ToImmutableHashSet(StringComparer.Ordinal),
-            DoneAbove = DoneAbove.Where(d => d.Modified > newWatermark).ToImmutableHashSet(),
-        };
+        return candidates.Count == 0 ? null : candidates.Max(d => d.Modified);
     }
 }
 

@@ -1,3 +1,6 @@
+using ResponsysCluster.Domain.Naming;
+using ResponsysCluster.Domain.Scheduling;
+
 namespace ResponsysCluster.Domain.Configuration;
 
 /// <summary>
@@ -27,6 +30,39 @@ public sealed record ConnectionConfig
     public int SampleFiles { get; init; } = 5;
     /// <summary>How long after its mtime a data file may wait for its ready file before it is abandoned.</summary>
     public TimeSpan ReadyTimeout { get; init; } = TimeSpan.FromHours(24);
+
+    // Null until given, so that the defaults follow the login and the id they derive from.
+    private readonly string? connectionId;
+    private readonly string? targetSchema;
+
+    /// <summary>
+    /// Names the connection in the ledger, the journal and the cluster (see <see cref="ConnectionIds"/>);
+    /// derived from login and path unless given.
+    /// </summary>
+    public string ConnectionId
+    {
+        get => connectionId ?? ConnectionIds.Derive(Username, Host, Port, Path);
+        init => connectionId = value;
+    }
+
+    /// <summary>The PostgreSQL schema the tables load into; <see cref="DefaultTargetSchema"/> unless given.</summary>
+    public string TargetSchema
+    {
+        get => targetSchema ?? DefaultTargetSchema(ConnectionId);
+        init => targetSchema = value;
+    }
+
+    /// <summary>The zone in which the exports' date-times without an offset are read; UTC unless given.</summary>
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+
+    /// <summary>How many of this connection's files may be downloading at once from its SFTP host.</summary>
+    public int MaxConcurrentDownloads { get; init; } = 2;
+
+    /// <summary>When the connection replicates on its own; null: only on demand.</summary>
+    public ReplicationSchedule? Schedule { get; init; }
+
+    /// <summary><c>responsys_</c> and the connection id, folded to a PostgreSQL identifier.</summary>
+    public static string DefaultTargetSchema(string connectionId) => PostgresIdentifier.From("responsys_" + connectionId);
 
     /// <summary>The remote path of a file in <see cref="Path"/>, as <c>_sdc_source_file</c> shows it.</summary>
     public string RemotePathOf(string fileName) => Path == "/" ? "/" + fileName : Path + "/" + fileName;

@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text.Json;
+using ResponsysCluster.Domain.Naming;
 
 namespace ResponsysCluster.Domain.Configuration;
 
 /// <summary>
 /// Reads a connection's JSON configuration. tap-responsys's keys (<c>host</c>, <c>port</c>, <c>username</c>,
-/// <c>path</c>, <c>private_key_file</c>, <c>start_date</c>) are taken as they are; every problem is one
-/// <see cref="ConfigException"/> naming the key. Unknown keys are returned so the caller can mention them.
+/// <c>path</c>, <c>private_key_file</c>, <c>start_date</c>) are taken as they are, alongside our own (login,
+/// CSV format, <c>connection_id</c>, <c>target_schema</c>, <c>time_zone</c>, <c>max_concurrent_downloads</c>,
+/// <c>schedule</c>); every problem is one <see cref="ConfigException"/> naming the key. Unknown keys are returned
+/// so the caller can mention them.
 /// </summary>
 public static class ConnectionConfigParser
 {
@@ -14,8 +17,12 @@ public static class ConnectionConfigParser
     [
         "host", "port", "username", "path", "password", "private_key_file", "private_key",
         "private_key_passphrase", "host_key_fingerprint", "start_date", "delimiter", "encoding",
-        "sample_rows", "sample_files", "ready_timeout",
+        "sample_rows", "sample_files", "ready_timeout", "connection_id", "target_schema", "time_zone",
+        "max_concurrent_downloads", "schedule",
     ];
+
+    // Schemas a connection must not load into: the product's own (ControlTables.Schema) and PostgreSQL's.
+    private static readonly string[] ReservedSchemas = ["responsys_cluster", "information_schema"];
 
     /// <summary>Parses <paramref name="json"/>; <paramref name="homeDirectory"/> expands a leading <c>~</c>.</summary>
     public static ParsedConnectionConfig Parse(string json, string homeDirectory)
@@ -42,12 +49,19 @@ public static class ConnectionConfigParser
     {
         var ignored = root.EnumerateObject().Select(p => p.Name).Where(n => !KnownKeys.Contains(n)).ToList();
 
+        var host = RequiredString(root, "host");
+        var port = OptionalInt(root, "port", 22, 1, 65535);
+        var username = RequiredString(root, "username");
+        var path = NormalizePath(RequiredString(root, "path"));
+        var connectionId = OptionalConnectionId(root, "connection_id") ?? ConnectionIds.Derive(username, host, port, path);
+        var timeZone = OptionalTimeZone(root, "time_zone");
+
         var config = new ConnectionConfig
         {
-            Host = RequiredString(root, "host"),
-            Port = OptionalInt(root, "port", 22, 1, 65535),
-            Username = RequiredString(root, "username"),
-            Path = NormalizePath(RequiredString(root, "path")),
+            Host = host,
+            Port = port,
+            Username = username,
+            Path = path,
             Password = OptionalSecret(root, "password"),
             PrivateKeyFile = ExpandHome(OptionalString(root, "private_key_file"), homeDirectory),
             PrivateKey = OptionalSecret(root, "private_key"),
@@ -59,6 +73,11 @@ public static class ConnectionConfigParser
             SampleRows = OptionalInt(root, "sample_rows", 1000, 1, int.MaxValue),
             SampleFiles = OptionalInt(root, "sample_files", 5, 1, int.MaxValue),
             ReadyTimeout = OptionalDuration(root, "ready_timeout", TimeSpan.FromHours(24)),
+            ConnectionId = connectionId,
+            TargetSchema = OptionalTargetSchema(root, "target_schema") ?? DefaultTargetSchema(connectionId),
+            TimeZone = timeZone,
+            MaxConcurrentDownloads = OptionalInt(root, "max_concurrent_downloads", 2, 1, 32),
+            Schedule = ScheduleConfigParser.Parse(Value(root, "schedule"), timeZone),
         };
 
         if (config.Password is null && config.PrivateKeyFile is null && config.PrivateKey is null)
@@ -157,31 +176,43 @@ public static class ConnectionConfigParser
     private static TimeSpan OptionalDuration(JsonElement root, string key, TimeSpan fallback)
     {
         if (Value(root, key) is not { } value) return fallback;
-        TimeSpan? parsed = value.ValueKind switch
-        {
-            JsonValueKind.Number when value.TryGetDouble(out var hours) && hours > 0 => TimeSpan.FromHours(hours),
-            JsonValueKind.String => ParseDuration(value.GetString()!.Trim()),
-            _ => null,
-        };
-        return parsed ?? throw new ConfigException(key, "must be a positive duration: hours as a number, or '90m', '24h', '2d', '3600s', 'hh:mm:ss'");
+        return DurationText.Parse(value, TimeSpan.FromHours(1))
+            ?? throw new ConfigException(key, "must be a positive duration: hours as a number, or '90m', '24h', '2d', '3600s', 'hh:mm:ss'");
     }
 
-    private static TimeSpan? ParseDuration(string text)
+    private static string? OptionalConnectionId(JsonElement root, string key)
     {
-        if (text.Length < 2) return null;
-        var unit = text[^1];
-        if (double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount) && amount > 0)
-        {
-            return char.ToLowerInvariant(unit) switch
-            {
-                's' => TimeSpan.FromSeconds(amount),
-                'm' => TimeSpan.FromMinutes(amount),
-                'h' => TimeSpan.FromHours(amount),
-                'd' => TimeSpan.FromDays(amount),
-                _ => null,
-            };
-        }
-        return TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero ? span : null;
+        if (OptionalString(root, key) is not { } text) return null;
+        return ConnectionIds.IsValid(text)
+            ? text
+            : throw new ConfigException(key, $"'{text}' must be 1 to {ConnectionIds.MaxLength} letters, digits, '_' or '-'");
+    }
+
+    private static string? OptionalTargetSchema(JsonElement root, string key)
+    {
+        if (OptionalString(root, key) is not { } text) return null;
+        // Only names that fold onto themselves: the schema then reads the same in SQL quoted or not.
+        if (PostgresIdentifier.From(text) != text)
+            throw new ConfigException(key, $"'{text}' must be a PostgreSQL name of at most {PostgresIdentifier.MaxBytes} lower-case letters, digits and '_', not starting with a digit");
+        return IsReservedSchema(text) ? throw new ConfigException(key, $"'{text}' is reserved; choose another schema") : text;
+    }
+
+    private static string DefaultTargetSchema(string connectionId)
+    {
+        var schema = ConnectionConfig.DefaultTargetSchema(connectionId);
+        return IsReservedSchema(schema)
+            ? throw new ConfigException("connection_id", $"'{connectionId}' would load into the reserved schema '{schema}'; choose another connection_id or set target_schema")
+            : schema;
+    }
+
+    private static bool IsReservedSchema(string schema) =>
+        ReservedSchemas.Contains(schema) || schema.StartsWith("pg_", StringComparison.Ordinal);
+
+    private static TimeZoneInfo OptionalTimeZone(JsonElement root, string key)
+    {
+        if (OptionalString(root, key) is not { } text) return TimeZoneInfo.Utc;
+        return IanaTimeZone.Find(text.Trim())
+            ?? throw new ConfigException(key, $"'{text}' is not a known IANA time zone id (case matters) such as 'Europe/Paris' or 'UTC'");
     }
 }
 

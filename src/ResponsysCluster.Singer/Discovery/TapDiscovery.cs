@@ -2,7 +2,6 @@ using Microsoft.Extensions.Logging;
 using ResponsysCluster.Csv;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
-using ResponsysCluster.Domain.Schema;
 using ResponsysCluster.Singer.Catalog;
 
 namespace ResponsysCluster.Singer.Discovery;
@@ -37,38 +36,12 @@ public sealed class TapDiscovery(ConnectionConfig config, ILogger logger)
 
     private async Task<CatalogStream> DiscoverTableAsync(IExportDirectory directory, string table, IReadOnlyList<DataFile> files, CancellationToken cancellationToken)
     {
-        var inference = new TableSchemaInference();
-        var sampled = 0;
-        long records = 0;
         foreach (var file in files.Where(f => f.IsReady).Take(config.SampleFiles))
-        {
             LogMessages.Sampling(logger, file.File.Path, config.SampleRows, table);
-            try
-            {
-                records += await SampleAsync(directory, file.File, inference, cancellationToken).ConfigureAwait(false);
-                sampled++;
-            }
-            catch (ExportFileException ex)
-            {
-                LogMessages.SampleFailed(logger, file.File.Path, ex.Message);
-            }
-        }
-        var columns = inference.Columns;
-        LogMessages.Discovered(logger, table, columns.Count, sampled, records);
-        return CatalogStream.Discovered(table, columns);
-    }
-
-    private async Task<long> SampleAsync(IExportDirectory directory, RemoteFile file, TableSchemaInference inference, CancellationToken cancellationToken)
-    {
-        var stream = await directory.OpenReadAsync(file, cancellationToken).ConfigureAwait(false);
-        using var reader = ExportRecordReader.Open(stream, file.Path, CsvFormat.Of(config));
-        var columns = inference.AddHeader(reader.Header);
-        while (reader.RecordsRead < config.SampleRows && reader.Read())
-        {
-            var count = Math.Min(columns.Count, reader.FieldCount);
-            for (var i = 0; i < count; i++) columns[i].Observe(reader.Field(i));
-        }
-        return reader.RecordsRead;
+        var sample = await TableSampler.SampleAsync(directory, files, CsvFormat.Of(config), config.SampleFiles, config.SampleRows,
+            (file, ex) => LogMessages.SampleFailed(logger, file.Path, ex.Message), cancellationToken).ConfigureAwait(false);
+        LogMessages.Discovered(logger, table, sample.Columns.Count, sample.FilesSampled, sample.RecordsSampled);
+        return CatalogStream.Discovered(table, sample.Columns);
     }
 }
 

@@ -1,0 +1,16 @@
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Schema;
+
+namespace ResponsysCluster.Engine.Files;
+
+/// <summary>Messages between a connection's run and the file workers.</summary>
+public static class FileJobProtocol
+{
+    /// <summary>One file version to load; answered with <see cref="FileJobSucceeded"/> or <see cref="FileJobFailed"/>.</summary>
+    public sealed record LoadFile(string ConnectionId, string Table, RemoteFile File, RemoteFile ReadyFile, IReadOnlyList<Column> InferredColumns) : IEngineMessage;
+
+    public sealed record FileJobSucceeded(LoadFile Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened, TimeSpan Duration) : IEngineMessage;
+
+    /// <summary>The file was not loaded (nothing of it committed); <see cref="Error"/> names the file, line and reason.</summary>
+    public sealed record FileJobFailed(LoadFile Job, string Error, TimeSpan Duration) : IEngineMessage;
+}

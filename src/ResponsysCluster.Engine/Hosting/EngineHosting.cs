@@ -1,0 +1,49 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Akka.Persistence.Sql.Hosting;
+using LinqToDB;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Engine.Files;
+using ResponsysCluster.Engine.Runs;
+using ResponsysCluster.Engine.Serialization;
+
+namespace ResponsysCluster.Engine.Hosting;
+
+/// <summary>Wires the engine into an Akka.Hosting actor system, one extension per feature.</summary>
+public static class EngineHosting
+{
+    /// <summary>Journal and snapshots live in their own schema of the target database.</summary>
+    public const string JournalSchema = "responsys_cluster_journal";
+
+    public static AkkaConfigurationBuilder AddEngineSerialization(this AkkaConfigurationBuilder builder) =>
+        builder.WithCustomSerializer("responsys-cluster", [typeof(IEngineMessage)], system => new EngineSerializer(system));
+
+    public static AkkaConfigurationBuilder AddBookmarkJournal(this AkkaConfigurationBuilder builder, string postgres) =>
+        builder.WithSqlPersistence(postgres, ProviderName.PostgreSQL15, schemaName: JournalSchema);
+
+    /// <summary>The table bookmarks and one connection's scheduler with its file workers.</summary>
+    public static AkkaConfigurationBuilder AddConnection(this AkkaConfigurationBuilder builder, ConnectionConfig config,
+        NpgsqlDataSource dataSource, Func<CancellationToken, Task<IExportDirectory>> connect, ILoggerFactory loggerFactory) =>
+        builder.WithActors((system, registry) =>
+        {
+            var bookmarks = system.ActorOf(TableBookmarksActor.Props(_ => config.StartDate), "table-bookmarks");
+            registry.Register<TableBookmarksActor>(bookmarks);
+            var fileLoads = new FileLoadService(config, dataSource, connect);
+            var scheduler = system.ActorOf(
+                ConnectionSchedulerActor.Props(config, bookmarks, fileLoads, connect, loggerFactory, TimeProvider.System),
+                "connection-" + config.ConnectionId);
+            registry.Register<ConnectionSchedulerActor>(scheduler);
+        });
+
+    /// <summary>Creates the schemas the engine writes to before the actor system starts using them.</summary>
+    public static async Task PrepareDatabaseAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await Postgres.ControlTables.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        await using var command = dataSource.CreateCommand($"CREATE SCHEMA IF NOT EXISTS {JournalSchema}");
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}

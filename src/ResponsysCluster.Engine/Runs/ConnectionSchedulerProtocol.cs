@@ -1,0 +1,11 @@
+namespace ResponsysCluster.Engine.Runs;
+
+/// <summary>Messages to a connection's scheduler.</summary>
+public static class ConnectionSchedulerProtocol
+{
+    /// <summary>Replicates now (the named tables, or all); answered with a <see cref="RunReport"/> or <see cref="RunAlreadyRunning"/>.</summary>
+    public sealed record RunNow(IReadOnlyList<string>? Tables) : IEngineMessage;
+
+    /// <summary>A run of this connection is still going: a second one is not started.</summary>
+    public sealed record RunAlreadyRunning(string ConnectionId) : IEngineMessage;
+}

@@ -1,0 +1,60 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using ResponsysCluster.Domain.Bookmarks;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Engine.Serialization;
+using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
+
+namespace ResponsysCluster.Engine.Tests;
+
+public sealed class EngineSerializerTests : TestKit
+{
+    private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+
+    public static TheoryData<object> Messages()
+    {
+        var version = new FileVersion("/x/a.csv", T, 42);
+        var bookmark = TableBookmark.Start(T).Complete(version, [new FileVersion("/x/b.csv", T.AddSeconds(5), 7)]);
+        return new TheoryData<object>
+        {
+            new FileVersionCompletedEvent("/x/a.csv", T, 42, T),
+            new FileVersionCompletedEvent("/x/a.csv", T, 42, null),
+            new TableResetEvent(T),
+            TableBookmarkSnapshot.Of(bookmark, T),
+            new GetBookmark("c", "LIST"),
+            new CompleteFileVersion("c", "LIST", version, [new FileVersion("/x/b.csv", T.AddSeconds(5), 7)]),
+            new ResetTable("c", "LIST", null),
+            new BookmarkState("c", "LIST", TableBookmarkSnapshot.Of(bookmark, T)),
+        };
+    }
+
+    [Theory]
+    [MemberData(nameof(Messages))]
+    public void Should_round_trip_every_message_with_a_short_manifest(object message)
+    {
+        var serializer = new EngineSerializer((ExtendedActorSystem)Sys);
+        var manifest = serializer.Manifest(message);
+        Assert.InRange(manifest.Length, 1, 8);
+        var copy = serializer.FromBinary(serializer.ToBinary(message), manifest);
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(message, message.GetType()), System.Text.Json.JsonSerializer.Serialize(copy, copy.GetType()));
+        Assert.Equal(message.GetType(), copy.GetType());
+    }
+
+    [Fact]
+    public void Should_cover_every_known_type_in_the_round_trip()
+    {
+        var tested = ((IEnumerable<object[]>)Messages()).Select(row => row[0].GetType()).ToHashSet();
+        Assert.All(EngineSerializer.KnownTypes, type => Assert.Contains(type, tested));
+    }
+
+    [Fact]
+    public void Should_restore_the_same_bookmark_from_its_snapshot()
+    {
+        var a = new FileVersion("/x/a.csv", T.AddSeconds(1), 1);
+        var bookmark = TableBookmark.Start(T).Complete(a, [new FileVersion("/x/b.csv", T.AddSeconds(1), 1)]);
+        var restored = TableBookmarkSnapshot.Of(bookmark, T).ToBookmark();
+        Assert.False(restored.IsPending(a));
+        Assert.True(restored.IsPending(new FileVersion("/x/b.csv", T.AddSeconds(1), 1)));
+    }
+}
