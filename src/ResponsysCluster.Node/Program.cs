@@ -36,5 +36,26 @@ sync.SetAction(async (parse, cancellationToken) =>
         new SyncArguments(parse.GetValue(syncConfig)!, parse.GetValue(postgres), selected), Console.Out, cancellationToken);
 });
 
-var root = new RootCommand("ResponsysCluster: replicate Oracle Responsys Connect exports from SFTP into PostgreSQL") { tap, sync };
+var nodeConfig = new Option<string>("--config", "-c") { Description = "Connection config JSON", Required = true };
+var nodePostgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string (or set {SyncCommand.PostgresVariable})" };
+var node = new Command("node", "Keep replicating the connection on its schedule until stopped (SIGTERM stops cleanly)")
+{
+    nodeConfig, nodePostgres,
+};
+node.SetAction(async (parse, cancellationToken) =>
+{
+    using var loggerFactory = Logging.CreateFactory();
+    return await new NodeCommand(loggerFactory).RunAsync(new NodeArguments(parse.GetValue(nodeConfig)!, parse.GetValue(nodePostgres)), cancellationToken);
+});
+
+var runId = new Option<Guid>("--run") { Description = "Run id, as the loading report prints it", Required = true };
+var logPostgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string (or set {SyncCommand.PostgresVariable})" };
+var log = new Command("log", "Print the extraction log of one run") { runId, logPostgres };
+log.SetAction(async (parse, cancellationToken) =>
+{
+    using var loggerFactory = Logging.CreateFactory();
+    return await new LogCommand(loggerFactory).RunAsync(parse.GetValue(runId), parse.GetValue(logPostgres), Console.Out, cancellationToken);
+});
+
+var root = new RootCommand("ResponsysCluster: replicate Oracle Responsys Connect exports from SFTP into PostgreSQL") { tap, sync, node, log };
 return await root.Parse(args).InvokeAsync();

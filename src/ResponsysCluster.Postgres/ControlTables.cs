@@ -4,7 +4,8 @@ namespace ResponsysCluster.Postgres;
 
 /// <summary>
 /// The product's own tables, in schema <c>responsys_cluster</c>: the ledger of loaded file versions, the names
-/// Responsys tables and columns were given, and the history of schema changes.
+/// Responsys tables and columns were given, the history of schema changes, and per run the extraction log and
+/// the loading report.
 /// </summary>
 public static class ControlTables
 {
@@ -47,6 +48,32 @@ public static class ControlTables
             new_type text,
             reason text NOT NULL,
             changed_at timestamptz NOT NULL DEFAULT now());
+        CREATE TABLE IF NOT EXISTS {Schema}.extraction_log (
+            id bigserial PRIMARY KEY,
+            run_id uuid NOT NULL,
+            connection_id text NOT NULL,
+            at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            step text NOT NULL,
+            responsys_table text,
+            path text,
+            message text NOT NULL);
+        CREATE INDEX IF NOT EXISTS extraction_log_run ON {Schema}.extraction_log (run_id, id);
+        CREATE TABLE IF NOT EXISTS {Schema}.load_reports (
+            run_id uuid NOT NULL,
+            connection_id text NOT NULL,
+            responsys_table text NOT NULL,
+            started_at timestamptz NOT NULL,
+            files_loaded int NOT NULL,
+            files_skipped int NOT NULL,
+            files_failed int NOT NULL,
+            files_waiting int NOT NULL,
+            files_abandoned int NOT NULL,
+            rows_loaded bigint NOT NULL,
+            rows_replaced bigint NOT NULL,
+            bytes bigint NOT NULL,
+            seconds double precision NOT NULL,
+            errors text[] NOT NULL,
+            PRIMARY KEY (run_id, responsys_table));
         """;
 
     public static async Task EnsureAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)

@@ -64,6 +64,12 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         Assert.Equal(10, await CountAsync($"SELECT count(*) FROM {Schema}._1234_click"));
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM information_schema.columns WHERE table_schema = '{Schema}' AND table_name = 'contact_list' AND column_name = 'id' AND data_type = 'bigint'"));
         Assert.Contains("CONTACT_LIST", first.Report);
+        var runId = Guid.Parse(first.Report.Split(' ')[1]);
+        var log = new StringWriter();
+        Assert.Equal(0, await new LogCommand(NullLoggerFactory.Instance).RunAsync(runId, postgres.ConnectionString, log, CancellationToken.None));
+        foreach (var step in new[] { "connect", "list", "tables", "files pending", "file started", "file finished" })
+            Assert.Contains(step, log.ToString());
+        Assert.Equal(750, await CountAsync($"SELECT rows_loaded FROM responsys_cluster.load_reports WHERE run_id = '{runId}' AND responsys_table = 'CONTACT_LIST'"));
 
         // A new actor system recovers the bookmarks from the journal: nothing is pending.
         var second = await SyncAsync(config);
@@ -93,12 +99,40 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         Assert.Equal(1, first.ExitCode);
         Assert.Contains("LIST_20180911_01.csv: record count mismatch: the ready file says 9, the file holds 3 records", first.Report);
         Assert.Equal(2, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'file failed' AND path LIKE '%LIST_20180911_01.csv' AND message LIKE '%says 9%'"));
 
         exports.WriteReady("LIST_20180911_01.csv", "3", T.AddMinutes(1));
         var second = await SyncAsync(config);
         Assert.True(second.ExitCode == 0, second.Report);
         Assert.Equal(5, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
         Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {Schema}.list GROUP BY _sdc_source_file, _sdc_source_lineno HAVING count(*) > 1 UNION ALL SELECT 0"));
+    }
+
+    [Fact]
+    public async Task Should_replicate_on_schedule_until_stopped()
+    {
+        var exports = sftp.CreateExportDirectory();
+        exports.Write("LIST_20180911.csv", Rows(1, 5), T);
+        exports.WriteReady("LIST_20180911.csv", "5", T);
+        var config = WriteConfig(exports);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(config))!;
+        json["schedule"] = new JsonObject { ["every"] = "1h" };
+        File.WriteAllText(config, json.ToJsonString());
+
+        using var stop = new CancellationTokenSource();
+        var node = new NodeCommand(NullLoggerFactory.Instance).RunAsync(new NodeArguments(config, postgres.ConnectionString), stop.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        long rows = 0;
+        while (DateTime.UtcNow < deadline && !node.IsCompleted)
+        {
+            rows = await CountAsync($"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}'") > 0
+                ? await CountAsync($"SELECT count(*) FROM {Schema}.list") : 0;
+            if (rows == 5) break;
+            await Task.Delay(250);
+        }
+        stop.Cancel();
+        Assert.Equal(0, await node);
+        Assert.Equal(5, rows);
     }
 
     [Fact]

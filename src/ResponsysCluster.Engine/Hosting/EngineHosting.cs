@@ -34,7 +34,8 @@ public static class EngineHosting
             registry.Register<TableBookmarksActor>(bookmarks);
             var fileLoads = new FileLoadService(config, dataSource, connect);
             var scheduler = system.ActorOf(
-                ConnectionSchedulerActor.Props(config, bookmarks, fileLoads, connect, loggerFactory, TimeProvider.System),
+                ConnectionSchedulerActor.Props(config, bookmarks, fileLoads, new Postgres.RunRecords(dataSource, config.ConnectionId),
+                    connect, loggerFactory, TimeProvider.System),
                 "connection-" + config.ConnectionId);
             registry.Register<ConnectionSchedulerActor>(scheduler);
         });

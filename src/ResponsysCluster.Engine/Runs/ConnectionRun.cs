@@ -6,6 +6,7 @@ using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Sync;
 using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Postgres;
 using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
 using static ResponsysCluster.Engine.Files.FileJobProtocol;
 
@@ -18,32 +19,65 @@ namespace ResponsysCluster.Engine.Runs;
 /// </summary>
 public sealed class ConnectionRun(
     ConnectionConfig config, IActorRef bookmarks, IReadOnlyList<IActorRef> workers,
-    Func<CancellationToken, Task<IExportDirectory>> connect, ILogger logger, TimeProvider clock)
+    Func<CancellationToken, Task<IExportDirectory>> connect, RunRecords records, ILogger logger, TimeProvider clock)
 {
+    private readonly Guid runId = Guid.NewGuid();
+
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan FileTimeout = TimeSpan.FromHours(6);
 
     public async Task<RunReport> ExecuteAsync(IReadOnlyCollection<string>? selectedTables, CancellationToken cancellationToken)
     {
-        var runId = Guid.NewGuid();
         var startedAt = clock.GetUtcNow();
         var stopwatch = Stopwatch.StartNew();
         var reports = new List<TableLoadReport>();
         try
         {
             await using var directory = await connect(cancellationToken).ConfigureAwait(false);
-            var listing = ExportListing.From(await directory.ListAsync(cancellationToken).ConfigureAwait(false));
-            logger.LogInformation("Run {RunId}: tables found: {Tables}", runId, string.Join(", ", listing.Tables));
+            await StepAsync("connect", $"connected to {config.Host}:{config.Port} as {config.Username}").ConfigureAwait(false);
+            var files = await directory.ListAsync(cancellationToken).ConfigureAwait(false);
+            await StepAsync("list", $"{files.Count} files in {config.Path}").ConfigureAwait(false);
+            var listing = ExportListing.From(files);
+            await StepAsync("tables", $"tables found: {string.Join(", ", listing.Tables)}").ConfigureAwait(false);
             var unknown = selectedTables?.Except(listing.Tables, StringComparer.Ordinal).ToList() ?? [];
             var errors = unknown.Select(t => $"table {t} has no ready file in {config.Path}").ToList();
             foreach (var table in listing.Tables.Where(t => selectedTables is null || selectedTables.Contains(t)))
                 reports.Add(await RunTableAsync(directory, table, listing.FilesOf(table), cancellationToken).ConfigureAwait(false));
-            return new RunReport(config.ConnectionId, runId, startedAt, stopwatch.Elapsed, reports, errors);
+            return await FinishAsync(new RunReport(config.ConnectionId, runId, startedAt, stopwatch.Elapsed, reports, errors)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is Sftp.SftpAccessException or ConfigException or IOException or AskTimeoutException)
         {
-            logger.LogError("Run {RunId} failed: {Error}", runId, ex.Message);
-            return new RunReport(config.ConnectionId, runId, startedAt, stopwatch.Elapsed, reports, [ex.Message]);
+            await StepAsync("run failed", ex.Message).ConfigureAwait(false);
+            return await FinishAsync(new RunReport(config.ConnectionId, runId, startedAt, stopwatch.Elapsed, reports, [ex.Message])).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<RunReport> FinishAsync(RunReport report)
+    {
+        try
+        {
+            await records.SaveReportAsync(runId, report.StartedAt, report.Tables.Select(t => new TableReportRow(t.Table, t.FilesLoaded,
+                t.FilesAlreadyLoaded, t.FilesFailed, t.FilesWaiting, t.FilesAbandoned, t.RowsLoaded, t.RowsReplaced, t.Bytes, t.Duration, t.Errors)),
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            logger.LogWarning("The loading report of run {RunId} could not be saved: {Error}", runId, ex.Message);
+        }
+        return report;
+    }
+
+    /// <summary>Logs a step and keeps it in the run's extraction log; a database hiccup here never fails the run.</summary>
+    private async Task StepAsync(string step, string message, string? table = null, string? path = null, bool error = false)
+    {
+        logger.Log(error ? LogLevel.Error : LogLevel.Information, "Run {RunId} {Step}: {Message}", runId, step, message);
+        try
+        {
+            await records.StepAsync(runId, step, message, table, path).ConfigureAwait(false);
+        }
+        catch (Npgsql.NpgsqlException ex)
+        {
+            logger.LogWarning("Extraction log of run {RunId} not written: {Error}", runId, ex.Message);
         }
     }
 
@@ -52,10 +86,11 @@ public sealed class ConnectionRun(
         var stopwatch = Stopwatch.StartNew();
         var state = await bookmarks.Ask<BookmarkState>(new GetBookmark(config.ConnectionId, table), AskTimeout, cancellationToken).ConfigureAwait(false);
         var plan = TableSyncPlan.Create(files, state.Bookmark, clock.GetUtcNow(), config.ReadyTimeout);
-        logger.LogInformation("{Table}: {ToRead} files pending, {Waiting} waiting for their ready file, {Abandoned} abandoned",
-            table, plan.ToRead.Count, plan.Waiting.Count, plan.Abandoned.Count);
+        await StepAsync("files pending", $"{plan.ToRead.Count} files pending, {plan.Waiting.Count} waiting for their ready file, {plan.Abandoned.Count} abandoned", table).ConfigureAwait(false);
+        foreach (var waiting in plan.Waiting)
+            await StepAsync("file waiting", "no ready file yet; left for a later run", table, waiting.File.Path).ConfigureAwait(false);
         foreach (var abandoned in plan.Abandoned)
-            logger.LogWarning("{File} is abandoned: no ready file within {Timeout} of its mtime", abandoned.File.Path, config.ReadyTimeout);
+            await StepAsync("file abandoned", $"no ready file within {config.ReadyTimeout} of its mtime", table, abandoned.File.Path).ConfigureAwait(false);
         if (plan.ToRead.Count == 0)
             return new TableLoadReport(table, 0, 0, 0, plan.Waiting.Count, plan.Abandoned.Count, 0, 0, 0, stopwatch.Elapsed, []);
 
@@ -76,7 +111,7 @@ public sealed class ConnectionRun(
             {
                 var file = pending.Dequeue();
                 var next = idle.Dequeue();
-                logger.LogInformation("{File}: started", file.File.Path);
+                await StepAsync("file started", $"{file.File.Size} bytes, modified {file.File.Modified:O}", table, file.File.Path).ConfigureAwait(false);
                 running.Add(AskWorkerAsync(next, new LoadFile(config.ConnectionId, table, file.File, file.ReadyFile!, sample.Columns), cancellationToken));
             }
 
@@ -96,12 +131,13 @@ public sealed class ConnectionRun(
                     rows += success.AlreadyLoaded ? 0 : success.RowsLoaded;
                     replaced += success.RowsReplaced;
                     bytes += success.Job.File.Size;
-                    logger.LogInformation("{File}: finished, {Rows} rows{Note}", success.Job.File.Path, success.RowsLoaded,
-                        success.AlreadyLoaded ? " (already loaded)" : "");
+                    await StepAsync("file finished", success.AlreadyLoaded
+                        ? "already loaded (in the ledger): skipped"
+                        : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s", table, success.Job.File.Path).ConfigureAwait(false);
                     break;
                 case FileJobFailed failure:
                     errors.Add(failure.Error);
-                    logger.LogError("File failed, not bookmarked: {Error}", failure.Error);
+                    await StepAsync("file failed", failure.Error + " (not bookmarked; read again on the next run)", table, failure.Job.File.Path, error: true).ConfigureAwait(false);
                     break;
             }
         }

@@ -1,14 +1,10 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Domain.Configuration;
-using ResponsysCluster.Domain.Files;
-using ResponsysCluster.Engine.Hosting;
 using ResponsysCluster.Engine.Runs;
-using ResponsysCluster.Sftp;
 
 namespace ResponsysCluster.Node.Commands;
 
@@ -21,7 +17,7 @@ public sealed record SyncArguments(string ConfigPath, string? Postgres, IReadOnl
 /// </summary>
 public sealed class SyncCommand(ILoggerFactory loggerFactory)
 {
-    public const string PostgresVariable = "RSX_POSTGRES";
+    public const string PostgresVariable = EngineHost.PostgresVariable;
     private static readonly TimeSpan RunTimeout = TimeSpan.FromHours(12);
 
     private readonly ILogger logger = loggerFactory.CreateLogger("sync");
@@ -32,11 +28,7 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
         string postgres;
         try
         {
-            if (!File.Exists(arguments.ConfigPath)) throw new ConfigException("(file)", $"the config file '{arguments.ConfigPath}' does not exist");
-            config = ConnectionConfigParser.Parse(await File.ReadAllTextAsync(arguments.ConfigPath, cancellationToken),
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)).Config;
-            postgres = arguments.Postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
-                ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
+            (config, postgres) = await EngineHost.ReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, cancellationToken);
         }
         catch (ConfigException ex)
         {
@@ -45,18 +37,7 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
         }
 
         await using var dataSource = NpgsqlDataSource.Create(postgres);
-        await EngineHosting.PrepareDatabaseAsync(dataSource, cancellationToken);
-        Func<CancellationToken, Task<IExportDirectory>> connect = async ct => await new SftpConnector(config, logger).ConnectAsync(ct);
-
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(loggerFactory);
-        builder.Services.AddAkka("responsys-cluster", akka => akka
-            .AddEngineSerialization()
-            .AddBookmarkJournal(postgres)
-            .AddConnection(config, dataSource, connect, loggerFactory));
-        using var host = builder.Build();
-        await host.StartAsync(cancellationToken);
+        using var host = await EngineHost.StartAsync(config, postgres, dataSource, loggerFactory, cancellationToken);
         try
         {
             var scheduler = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<ConnectionSchedulerActor>(cancellationToken);

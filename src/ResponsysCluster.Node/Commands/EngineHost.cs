@@ -1,0 +1,47 @@
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Engine.Hosting;
+using ResponsysCluster.Sftp;
+
+namespace ResponsysCluster.Node.Commands;
+
+/// <summary>The engine on this node, hosted: one connection, its bookmarks journalled in PostgreSQL.</summary>
+internal static class EngineHost
+{
+    public const string PostgresVariable = "RSX_POSTGRES";
+
+    /// <summary>Reads the connection config and the PostgreSQL connection string; a problem is one <see cref="ConfigException"/>.</summary>
+    public static async Task<(ConnectionConfig Config, string Postgres)> ReadSettingsAsync(string configPath, string? postgres, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(configPath)) throw new ConfigException("(file)", $"the config file '{configPath}' does not exist");
+        var config = ConnectionConfigParser.Parse(await File.ReadAllTextAsync(configPath, cancellationToken),
+            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)).Config;
+        var connectionString = postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
+            ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
+        return (config, connectionString);
+    }
+
+    public static async Task<IHost> StartAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        await EngineHosting.PrepareDatabaseAsync(dataSource, cancellationToken);
+        var logger = loggerFactory.CreateLogger("sftp");
+        Func<CancellationToken, Task<IExportDirectory>> connect = async ct => await new SftpConnector(config, logger).ConnectAsync(ct);
+
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddAkka("responsys-cluster", akka => akka
+            .AddEngineSerialization()
+            .AddBookmarkJournal(postgres)
+            .AddConnection(config, dataSource, connect, loggerFactory));
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken);
+        return host;
+    }
+}

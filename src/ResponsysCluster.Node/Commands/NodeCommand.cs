@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using ResponsysCluster.Domain.Configuration;
+
+namespace ResponsysCluster.Node.Commands;
+
+/// <summary>Arguments of <c>responsys-cluster node</c>.</summary>
+public sealed record NodeArguments(string ConfigPath, string? Postgres);
+
+/// <summary>
+/// Keeps the engine running and replicating on the connection's schedule until stopped. SIGTERM or Ctrl-C stops
+/// it cleanly: the actor system shuts down, a file in flight has its transaction rolled back (or it had already
+/// committed), and nothing half-loaded remains.
+/// </summary>
+public sealed class NodeCommand(ILoggerFactory loggerFactory)
+{
+    private readonly ILogger logger = loggerFactory.CreateLogger("node");
+
+    public async Task<int> RunAsync(NodeArguments arguments, CancellationToken stop)
+    {
+        ConnectionConfig config;
+        string postgres;
+        try
+        {
+            (config, postgres) = await EngineHost.ReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, stop);
+        }
+        catch (ConfigException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return TapCommand.Failure;
+        }
+        if (config.Schedule is null)
+            logger.LogWarning("Connection {Connection} has no schedule: the node only runs on demand", config.ConnectionId);
+
+        await using var dataSource = NpgsqlDataSource.Create(postgres);
+        using var host = await EngineHost.StartAsync(config, postgres, dataSource, loggerFactory, stop);
+        logger.LogInformation("Node running for connection {Connection}; stop with SIGTERM", config.ConnectionId);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop);
+        }
+        catch (OperationCanceledException)
+        {
+            logger.LogInformation("Stopping");
+        }
+        await host.StopAsync(CancellationToken.None);
+        return TapCommand.Success;
+    }
+}
