@@ -37,6 +37,12 @@ internal static class EngineHost
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddAkka("responsys-cluster", akka => akka
+            // Akka's own log goes through the same loggers (stderr), never to stdout.
+            .ConfigureLoggers(loggers =>
+            {
+                loggers.ClearLoggers();
+                loggers.AddLoggerFactory();
+            })
             .AddEngineSerialization()
             .AddBookmarkJournal(postgres)
             .AddConnection(config, dataSource, connect, loggerFactory));
