@@ -23,6 +23,7 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
             ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = exports.Path,
             ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z",
             ["connection_id"] = connection,
+            ["ready_timeout"] = 1_000_000, // hours: these 2018 files wait for their ready file rather than being abandoned
         }.ToJsonString());
         return path;
     }
@@ -93,18 +94,21 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         exports.WriteReady("LIST_20180911_01.csv", "9", T.AddMinutes(1));
         exports.Write("LIST_20180911_02.csv", Rows(10, 2), T.AddMinutes(2));
         exports.WriteReady("LIST_20180911_02.csv", "2", T.AddMinutes(2));
+        exports.Write("LIST_20180911_03.csv", Rows(20, 4), T.AddMinutes(3));
         var config = WriteConfig(exports);
 
         var first = await SyncAsync(config);
         Assert.Equal(1, first.ExitCode);
+        Assert.Matches(@"LIST\s+1\s+0\s+1\s+1\s", first.Report); // 1 loaded, 1 failed, 1 waiting for its ready file
         Assert.Contains("LIST_20180911_01.csv: record count mismatch: the ready file says 9, the file holds 3 records", first.Report);
         Assert.Equal(2, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'file failed' AND path LIKE '%LIST_20180911_01.csv' AND message LIKE '%says 9%'"));
 
         exports.WriteReady("LIST_20180911_01.csv", "3", T.AddMinutes(1));
+        exports.WriteReady("LIST_20180911_03.csv", "4", T.AddMinutes(3));
         var second = await SyncAsync(config);
         Assert.True(second.ExitCode == 0, second.Report);
-        Assert.Equal(5, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
+        Assert.Equal(9, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
         Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {Schema}.list GROUP BY _sdc_source_file, _sdc_source_lineno HAVING count(*) > 1 UNION ALL SELECT 0"));
     }
 
