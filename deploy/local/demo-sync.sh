@@ -48,7 +48,7 @@ JSON
 sync() { dotnet "$out/node/responsys-cluster.dll" sync --config "$out/connection.json" 2>"$out/sync.log"; }
 echo "== sync (log in $out/sync.log)"
 sync
-psql_demo() { PGPASSWORD=$RSX_PG_PASSWORD psql -h 127.0.0.1 -p "$RSX_PG_PORT" -U postgres -d postgres "$@"; }
+psql_demo() { PGPASSWORD=$RSX_PG_PASSWORD psql -P pager=off -h 127.0.0.1 -p "$RSX_PG_PORT" -U postgres -d postgres "$@"; }
 echo "== a few rows"
 psql_demo -c "SELECT riid_, email_address_, postal_code_, lifetime_value, created_date_ FROM responsys_demo.contact_list ORDER BY riid_ LIMIT 5"
 psql_demo -c "SELECT event_type_id, riid, event_captured_dt, offer_url FROM responsys_demo._74310_clicked LIMIT 3" || true

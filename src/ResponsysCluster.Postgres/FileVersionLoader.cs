@@ -19,13 +19,20 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
 {
     private const int MaxWidenings = 64;
 
-    /// <summary>Loads <paramref name="load"/>, opening the file with <paramref name="open"/> (once per attempt).</summary>
-    public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
+    /// <summary>Rows between two progress reports.</summary>
+    public const int ProgressEvery = 50_000;
+
+    /// <summary>
+    /// Loads <paramref name="load"/>, opening the file with <paramref name="open"/> (once per attempt);
+    /// <paramref name="rowsCopied"/> hears the rows copied so far every <see cref="ProgressEvery"/> rows.
+    /// </summary>
+    public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken,
+        Action<long>? rowsCopied = null)
     {
         var widened = new List<string>();
         for (var attempt = 0; ; attempt++)
         {
-            var outcome = await TryLoadAsync(load, open, cancellationToken).ConfigureAwait(false);
+            var outcome = await TryLoadAsync(load, open, rowsCopied, cancellationToken).ConfigureAwait(false);
             if (outcome.Loaded is { } loaded) return loaded with { ColumnsWidened = widened };
             if (attempt >= MaxWidenings)
                 throw new ExportFileException(load.Version.Path, $"columns kept needing to widen after {MaxWidenings} attempts");
@@ -35,7 +42,8 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         }
     }
 
-    private async Task<Attempt> TryLoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken)
+    private async Task<Attempt> TryLoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
+        CancellationToken cancellationToken)
     {
         var path = load.Version.Path;
         var stream = await open(cancellationToken).ConfigureAwait(false);
@@ -88,6 +96,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
                 else importer.WriteNull();
                 importer.Write(extractedAt, NpgsqlDbType.TimestampTz);
                 importer.Write(DateTime.UtcNow, NpgsqlDbType.TimestampTz);
+                if (reader.RecordsRead % ProgressEvery == 0) rowsCopied?.Invoke(reader.RecordsRead);
             }
             rows = (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }

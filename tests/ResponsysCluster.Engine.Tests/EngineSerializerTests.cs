@@ -3,14 +3,24 @@ using Akka.TestKit.Xunit2;
 using ResponsysCluster.Domain.Bookmarks;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Domain.Schema;
+using ResponsysCluster.Engine.Runs;
 using ResponsysCluster.Engine.Serialization;
 using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
+using static ResponsysCluster.Engine.Files.FileJobProtocol;
+using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
 namespace ResponsysCluster.Engine.Tests;
 
 public sealed class EngineSerializerTests : TestKit
 {
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly LoadFile Job = new("c", "LIST", new RemoteFile("/x/a.csv", "a.csv", 42, T), new RemoteFile("/x/a.ready", "a.ready", 0, T),
+        [new Column("ID", ColumnType.Integer), new Column("WHEN", ColumnType.DateTime)]);
+
+    private static readonly RunReport Report = new("c", Guid.NewGuid(), T, TimeSpan.FromSeconds(3),
+        [new TableLoadReport("LIST", 1, 0, 1, 0, 0, 10, 2, 42, TimeSpan.FromSeconds(2), ["/x/b.csv: record count mismatch"])], []);
 
     public static TheoryData<object> Messages()
     {
@@ -26,6 +36,15 @@ public sealed class EngineSerializerTests : TestKit
             new CompleteFileVersion("c", "LIST", version, [new FileVersion("/x/b.csv", T.AddSeconds(5), 7)]),
             new ResetTable("c", "LIST", null),
             new BookmarkState("c", "LIST", TableBookmarkSnapshot.Of(bookmark, T)),
+            Job,
+            new FileJobSucceeded(Job, false, 10, 2, ["AMOUNT"], TimeSpan.FromSeconds(1.5)),
+            new FileJobFailed(Job, "/x/a.csv: line 3: malformed CSV", TimeSpan.FromSeconds(0.5)),
+            new FileProgress("c", "LIST", "/x/a.csv", 42, 50_000, false),
+            new RunNow(["LIST"]),
+            new RunNow(null),
+            new RunAlreadyRunning("c"),
+            Report.Tables[0],
+            Report,
         };
     }
 
@@ -42,9 +61,12 @@ public sealed class EngineSerializerTests : TestKit
     }
 
     [Fact]
-    public void Should_cover_every_known_type_in_the_round_trip()
+    public void Should_cover_every_engine_message_in_the_round_trip()
     {
         var tested = ((IEnumerable<object[]>)Messages()).Select(row => row[0].GetType()).ToHashSet();
+        var engineMessages = typeof(IEngineMessage).Assembly.GetTypes()
+            .Where(t => typeof(IEngineMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false }).ToList();
+        Assert.All(engineMessages, type => Assert.Contains(type, EngineSerializer.KnownTypes));
         Assert.All(EngineSerializer.KnownTypes, type => Assert.Contains(type, tested));
     }
 

@@ -33,7 +33,7 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         var file = listed.Single(f => f.Name == name);
         var ready = listed.Single(f => f.Name == ExportDirectory.ReadyFileName(name));
         var result = await new FileLoadService(config, dataSource, connect)
-            .LoadAsync(new LoadFile(config.ConnectionId, "LIST", file, ready, []), CancellationToken.None);
+            .LoadAsync(new LoadFile(config.ConnectionId, "LIST", file, ready, []), _ => { }, CancellationToken.None);
         await using var count = dataSource.CreateCommand(
             $"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{config.ConnectionId}'");
         return (result, (long)(await count.ExecuteScalarAsync())!, config.TargetSchema);

@@ -11,6 +11,12 @@ public static class FileJobProtocol
 
     public sealed record FileJobSucceeded(LoadFile Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened, TimeSpan Duration) : IEngineMessage;
 
+    /// <summary>
+    /// Published on the node's event stream while a file loads and when it ends, for progress displays:
+    /// rows copied so far, and whether the file is finished (loaded or failed).
+    /// </summary>
+    public sealed record FileProgress(string ConnectionId, string Table, string Path, long FileSize, long Rows, bool Finished) : IEngineMessage;
+
     /// <summary>The file was not loaded (nothing of it committed); <see cref="Error"/> names the file, line and reason.</summary>
     public sealed record FileJobFailed(LoadFile Job, string Error, TimeSpan Duration) : IEngineMessage;
 }

@@ -16,7 +16,7 @@ public sealed class FileLoadService(ConnectionConfig config, NpgsqlDataSource da
 {
     private const int MaxReadyFileBytes = 4096;
 
-    public async Task<object> LoadAsync(LoadFile job, CancellationToken cancellationToken)
+    public async Task<object> LoadAsync(LoadFile job, Action<long> rowsCopied, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
         try
@@ -27,7 +27,7 @@ public sealed class FileLoadService(ConnectionConfig config, NpgsqlDataSource da
             var tables = new TargetTables(dataSource, config.ConnectionId, config.TargetSchema);
             var loader = new FileVersionLoader(dataSource, tables, config.ConnectionId, CsvFormat.Of(config), config.TimeZone);
             var loaded = await loader.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns),
-                ct => directory.OpenReadAsync(job.File, ct), cancellationToken).ConfigureAwait(false);
+                ct => directory.OpenReadAsync(job.File, ct), cancellationToken, rowsCopied).ConfigureAwait(false);
             return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed);
         }
         catch (ExportFileException ex)

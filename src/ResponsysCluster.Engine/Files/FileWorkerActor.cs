@@ -33,7 +33,9 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
         Receive<LoadFile>(job =>
         {
             var replyTo = Sender;
-            service.LoadAsync(job, stopping.Token).PipeTo(Self,
+            var self = Self;
+            Publish(job, 0, finished: false);
+            service.LoadAsync(job, rows => self.Tell(new Copied(job, rows)), stopping.Token).PipeTo(Self,
                 success: result => new Finished(result, replyTo),
                 failure: ex => new Finished(new FileJobFailed(job, $"{job.File.Path}: {ex.Message}", TimeSpan.Zero), replyTo));
             Become(Loading);
@@ -43,13 +45,26 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
     private void Loading()
     {
         Receive<LoadFile>(_ => Stash.Stash());
+        Receive<Copied>(copied => Publish(copied.Job, copied.Rows, finished: false));
         Receive<Finished>(finished =>
         {
+            var (job, rows) = finished.Result switch
+            {
+                FileJobSucceeded s => (s.Job, s.RowsLoaded),
+                FileJobFailed f => (f.Job, 0L),
+                _ => throw new InvalidOperationException($"Unexpected result {finished.Result.GetType().Name}"),
+            };
+            Publish(job, rows, finished: true);
             finished.ReplyTo.Tell(finished.Result);
             Stash.UnstashAll();
             Become(Idle);
         });
     }
 
+    private void Publish(LoadFile job, long rows, bool finished) =>
+        Context.System.EventStream.Publish(new FileProgress(job.ConnectionId, job.Table, job.File.Path, job.File.Size, rows, finished));
+
     private sealed record Finished(object Result, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+
+    private sealed record Copied(LoadFile Job, long Rows) : INoSerializationVerificationNeeded;
 }

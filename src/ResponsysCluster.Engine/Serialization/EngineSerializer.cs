@@ -3,7 +3,10 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
 using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Engine.Runs;
 using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
+using static ResponsysCluster.Engine.Files.FileJobProtocol;
+using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
 namespace ResponsysCluster.Engine.Serialization;
 
@@ -26,6 +29,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["bcmp"] = typeof(CompleteFileVersion),
         ["brst"] = typeof(ResetTable),
         ["bsta"] = typeof(BookmarkState),
+        ["fload"] = typeof(LoadFile),
+        ["fok"] = typeof(FileJobSucceeded),
+        ["ffail"] = typeof(FileJobFailed),
+        ["fprog"] = typeof(FileProgress),
+        ["rnow"] = typeof(RunNow),
+        ["rbusy"] = typeof(RunAlreadyRunning),
+        ["rrep"] = typeof(RunReport),
+        ["rtab"] = typeof(TableLoadReport),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);

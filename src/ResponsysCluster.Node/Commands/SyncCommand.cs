@@ -41,7 +41,11 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
         try
         {
             var scheduler = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<ConnectionSchedulerActor>(cancellationToken);
+            // Progress only on a terminal; redirected output gets the plain log lines.
+            var progress = Console.IsErrorRedirected ? null
+                : host.Services.GetRequiredService<ActorSystem>().ActorOf(ProgressDisplayActor.Props(Console.Error), "progress");
             var reply = await scheduler.Ask<object>(new ConnectionSchedulerProtocol.RunNow(arguments.Tables), RunTimeout, cancellationToken);
+            if (progress is not null) await progress.GracefulStop(TimeSpan.FromSeconds(5));
             if (reply is not RunReport report)
             {
                 logger.LogCritical("A run of {Connection} is already going", config.ConnectionId);
