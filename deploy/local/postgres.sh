@@ -19,40 +19,8 @@ usage() { die "usage: $0 start DIR [PORT] [--test] | stop DIR"; }
 
 as_postgres() { runuser -u "$PG_USER" -- "$@"; }
 
-# Letters and digits only: safe inside a connection string and a shell file without quoting.
-random_secret() { tr -dc 'A-Za-z0-9' </dev/urandom | head -c "${1:-24}" || true; }
-
-# True when nothing listens on 127.0.0.1:$1 (nor on the wildcard address).
-port_is_free() {
-  local port=$1
-  [[ -z $(ss -Htln "sport = :$port" 2>/dev/null) ]] || return 1
-  ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
-}
-
-# A free port below the kernel's ephemeral range (32768+), so outgoing connections cannot take it later.
-pick_free_port() {
-  local port attempt
-  for attempt in $(seq 1 100); do
-    port=$(shuf -i 20000-32767 -n 1)
-    if port_is_free "$port"; then
-      echo "$port"
-      return 0
-    fi
-  done
-  die "no free port found on 127.0.0.1"
-}
-
-# Lets the postgres user traverse every parent of $1 (mktemp -d makes 0700 directories).
-allow_traverse() {
-  local dir
-  dir=$(dirname "$1")
-  while [[ $dir != / ]]; do
-    if ! as_postgres test -x "$dir" 2>/dev/null; then
-      chmod o+x "$dir"
-    fi
-    dir=$(dirname "$dir")
-  done
-}
+# shellcheck source=deploy/local/server-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/server-lib.sh"
 
 is_running() { as_postgres "$PG_BIN/pg_ctl" -D "$1/data" status >/dev/null 2>&1; }
 
@@ -75,7 +43,7 @@ start() {
 
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd -P)
-  allow_traverse "$dir"
+  allow_traverse "$dir" "$PG_USER"
   mkdir -p "$dir/sock"
   chown "$PG_USER:$PG_USER" "$dir" "$dir/sock"
   chmod 700 "$dir"
