@@ -87,8 +87,9 @@ trap 'exit 130' INT TERM
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# Seconds between the sync's "FILE: started" log line and its "FILE: finished" line: the load of the file alone,
-# without process start, engine start, connect, listing and sampling. Empty when the log has no such lines.
+# Seconds between the sync's "file started" log line and its "file finished" line ("FILE: started" and
+# "FILE: finished" in older builds): the load of the file alone, without process start, engine start, connect,
+# listing and sampling. Empty when the log has no such lines.
 file_load_seconds() {
   python3 - "$1" <<'EOF'
 import re, sys
@@ -98,9 +99,9 @@ for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
     m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+)Z", line)
     if not m:
         continue
-    if ": started" in line and "start" not in stamps:
+    if re.search(r"(: | file )started\b", line) and "start" not in stamps:
         stamps["start"] = datetime.fromisoformat(m.group(1))
-    elif ": finished" in line:
+    elif re.search(r"(: | file )finished\b", line):
         stamps.setdefault("end", datetime.fromisoformat(m.group(1)))
 if "start" in stamps and "end" in stamps:
     print(f"{(stamps['end'] - stamps['start']).total_seconds():.3f}")

@@ -113,4 +113,30 @@ public sealed class FaultTests(SftpServer sftp, PostgresServer postgres)
             await ProcessRunner.RunAsync("bash", [RepositoryRoot.Combine("deploy", "local", "postgres.sh"), "stop", directory]);
         }
     }
+
+    [Fact]
+    public async Task Should_stop_the_node_cleanly_on_sigterm()
+    {
+        var config = WriteConfig(LargeExport());
+        var json = JsonNode.Parse(File.ReadAllText(config))!;
+        json["schedule"] = new JsonObject { ["every"] = "1h" };
+        File.WriteAllText(config, json.ToJsonString());
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "responsys-cluster.dll"), "node", "--config", config, "--postgres", postgres.ConnectionString })
+            start.ArgumentList.Add(argument);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        await WaitForCopyAsync(postgres.ConnectionString, () => process.HasExited);
+
+        await ProcessRunner.RunCheckedAsync("kill", ["-TERM", process.Id.ToString()]);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(deadline.Token);
+        Assert.True(process.ExitCode == 0, await stderr);
+        // The file in flight either committed whole or left nothing behind.
+        var ledger = await CountAsync(postgres.ConnectionString, $"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}'");
+        var rows = await CountAsync(postgres.ConnectionString,
+            $"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{Schema}' AND table_name = 'big_list'") == 0
+            ? 0 : await CountAsync(postgres.ConnectionString, $"SELECT count(*) FROM {Schema}.big_list");
+        Assert.Equal(ledger == 1 ? Rows : 0, rows);
+    }
 }

@@ -95,20 +95,24 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         exports.Write("LIST_20180911_02.csv", Rows(10, 2), T.AddMinutes(2));
         exports.WriteReady("LIST_20180911_02.csv", "2", T.AddMinutes(2));
         exports.Write("LIST_20180911_03.csv", Rows(20, 4), T.AddMinutes(3));
+        exports.Write("LIST_20180911_04.csv", "ID,EMAIL,CREATED\n30,a@example.com,2018-09-11 09:00:00\n31,\"unclosed,x\n", T.AddMinutes(4));
+        exports.WriteReady("LIST_20180911_04.csv", "", T.AddMinutes(4));
         var config = WriteConfig(exports);
 
         var first = await SyncAsync(config);
         Assert.Equal(1, first.ExitCode);
-        Assert.Matches(@"LIST\s+1\s+0\s+1\s+1\s", first.Report); // 1 loaded, 1 failed, 1 waiting for its ready file
+        Assert.Matches(@"LIST\s+1\s+0\s+2\s+1\s", first.Report); // 1 loaded, 2 failed, 1 waiting for its ready file
+        Assert.Contains("LIST_20180911_04.csv: line 3: malformed CSV", first.Report);
         Assert.Contains("LIST_20180911_01.csv: record count mismatch: the ready file says 9, the file holds 3 records", first.Report);
         Assert.Equal(2, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'file failed' AND path LIKE '%LIST_20180911_01.csv' AND message LIKE '%says 9%'"));
 
         exports.WriteReady("LIST_20180911_01.csv", "3", T.AddMinutes(1));
         exports.WriteReady("LIST_20180911_03.csv", "4", T.AddMinutes(3));
+        exports.Write("LIST_20180911_04.csv", "ID,EMAIL,CREATED\n30,a@example.com,2018-09-11 09:00:00\n31,\"closed\",x\n", T.AddMinutes(5));
         var second = await SyncAsync(config);
         Assert.True(second.ExitCode == 0, second.Report);
-        Assert.Equal(9, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
+        Assert.Equal(11, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
         Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {Schema}.list GROUP BY _sdc_source_file, _sdc_source_lineno HAVING count(*) > 1 UNION ALL SELECT 0"));
     }
 

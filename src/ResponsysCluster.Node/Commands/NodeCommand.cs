@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Domain.Configuration;
@@ -35,9 +37,12 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         await using var dataSource = NpgsqlDataSource.Create(postgres);
         using var host = await EngineHost.StartAsync(config, postgres, dataSource, loggerFactory, stop);
         logger.LogInformation("Node running for connection {Connection}; stop with SIGTERM", config.ConnectionId);
+        // The host's console lifetime takes SIGTERM for itself and starts stopping: that ends the wait too.
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop, lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, stop);
+            await Task.Delay(Timeout.Infinite, stopping.Token);
         }
         catch (OperationCanceledException)
         {
