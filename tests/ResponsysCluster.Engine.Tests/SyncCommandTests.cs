@@ -144,6 +144,18 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
     }
 
     [Fact]
+    public async Task Should_report_a_refused_login_and_exit_non_zero()
+    {
+        var exports = sftp.CreateExportDirectory();
+        var config = WriteConfig(exports);
+        File.WriteAllText(config, File.ReadAllText(config).Replace(sftp.KeyPath("ed25519"), sftp.KeyPath("unauthorized")));
+        var (exitCode, report) = await SyncAsync(config);
+        Assert.Equal(1, exitCode);
+        Assert.Contains("error: Message from SFTP server: Authentication failed.", report);
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'run failed'"));
+    }
+
+    [Fact]
     public async Task Should_fail_with_a_clear_error_without_a_database()
     {
         var exports = sftp.CreateExportDirectory();
