@@ -25,3 +25,27 @@ measure() {
   fi
   return 0
 }
+
+# parse_arguments "$@": --rows, --big-bytes, --seed and --help into ROWS, BIG_BYTES and SEED (defaults set by the caller).
+parse_arguments() {
+  while (($# > 0)); do
+    case $1 in
+      --rows) ROWS=${2:?--rows needs a value}; shift 2 ;;
+      --big-bytes) BIG_BYTES=${2:?--big-bytes needs a value}; shift 2 ;;
+      --seed) SEED=${2:?--seed needs a value}; shift 2 ;;
+      -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      *) die "unknown argument: $1 (see --help)" ;;
+    esac
+  done
+  [[ $ROWS =~ ^[0-9]+$ && $ROWS -gt 0 ]] || die "--rows must be a positive number"
+  [[ $BIG_BYTES =~ ^[0-9]+$ && $BIG_BYTES -gt 0 ]] || die "--big-bytes must be a positive number"
+}
+
+# GNU time measures peak RSS; installed when missing.
+ensure_gnu_time() {
+  if [[ ! -x /usr/bin/time ]]; then
+    log "installing GNU time (for peak RSS)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null ||
+      { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
+  fi
+}

@@ -20,17 +20,9 @@ SEED=20181001
 die() { echo "sync-benchmark: $*" >&2; exit 1; }
 log() { echo "sync-benchmark: $*" >&2; }
 
-while (($# > 0)); do
-  case $1 in
-    --rows) ROWS=${2:?--rows needs a value}; shift 2 ;;
-    --big-bytes) BIG_BYTES=${2:?--big-bytes needs a value}; shift 2 ;;
-    --seed) SEED=${2:?--seed needs a value}; shift 2 ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
-  esac
-done
-[[ $ROWS =~ ^[0-9]+$ && $ROWS -gt 0 ]] || die "--rows must be a positive number"
-[[ $BIG_BYTES =~ ^[0-9]+$ && $BIG_BYTES -gt 0 ]] || die "--big-bytes must be a positive number"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_arguments "$@"
 ((EUID == 0)) || die "run as root: deploy/local/sftp-server.sh starts sshd, deploy/local/postgres.sh runs initdb"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -41,11 +33,7 @@ SFTP_SERVER=$REPO/deploy/local/sftp-server.sh
 POSTGRES_SERVER=$REPO/deploy/local/postgres.sh
 umask 022   # generated exports must be readable by the sftp user
 
-if [[ ! -x /usr/bin/time ]]; then
-  log "installing GNU time (for peak RSS)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null ||
-    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
-fi
+ensure_gnu_time
 for tool in python3 psql; do
   command -v "$tool" >/dev/null || die "$tool is required (deploy/local/install-prereqs.sh installs it)"
 done
@@ -84,8 +72,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Seconds between the sync's "file started" log line and its "file finished" line ("FILE: started" and
 # "FILE: finished" in older builds): the load of the file alone, without process start, engine start, connect,

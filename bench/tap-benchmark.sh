@@ -18,17 +18,9 @@ SEED=20181001
 die() { echo "tap-benchmark: $*" >&2; exit 1; }
 log() { echo "tap-benchmark: $*" >&2; }
 
-while (($# > 0)); do
-  case $1 in
-    --rows) ROWS=${2:?--rows needs a value}; shift 2 ;;
-    --big-bytes) BIG_BYTES=${2:?--big-bytes needs a value}; shift 2 ;;
-    --seed) SEED=${2:?--seed needs a value}; shift 2 ;;
-    -h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown argument: $1 (see --help)" ;;
-  esac
-done
-[[ $ROWS =~ ^[0-9]+$ && $ROWS -gt 0 ]] || die "--rows must be a positive number"
-[[ $BIG_BYTES =~ ^[0-9]+$ && $BIG_BYTES -gt 0 ]] || die "--big-bytes must be a positive number"
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_arguments "$@"
 ((EUID == 0)) || die "run as root: deploy/local/sftp-server.sh starts sshd and creates its user"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -38,11 +30,7 @@ BENCH=$OUT/bench/responsys-bench
 SFTP_SERVER=$REPO/deploy/local/sftp-server.sh
 umask 022   # generated exports must be readable by the sftp user
 
-if [[ ! -x /usr/bin/time ]]; then
-  log "installing GNU time (for peak RSS)"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null ||
-    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
-fi
+ensure_gnu_time
 for tool in python3 sftp; do
   command -v "$tool" >/dev/null || die "$tool is required"
 done
@@ -72,8 +60,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# shellcheck source=bench/lib.sh
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # Seconds between the tap's "Syncing file" log line and its "records (" line: the read of the file alone,
 # without process start, connect and listing. Empty when the log has no such lines.
