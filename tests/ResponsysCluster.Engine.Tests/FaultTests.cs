@@ -46,12 +46,13 @@ public sealed class FaultTests(SftpServer sftp, PostgresServer postgres)
         return Convert.ToInt64(await command.ExecuteScalarAsync());
     }
 
-    private static async Task WaitForCopyAsync(string connectionString, Func<bool> gaveUp)
+    /// <summary>Waits until this test's own COPY runs (other tests may be copying into the same server).</summary>
+    private async Task WaitForCopyAsync(string connectionString, Func<bool> gaveUp)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline && !gaveUp())
         {
-            if (await CountAsync(connectionString, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %'") > 0) return;
+            if (await CountAsync(connectionString, $"SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY \"{Schema}\".%'") > 0) return;
             await Task.Delay(20);
         }
         throw new TimeoutException("the load never reached its COPY");
