@@ -30,6 +30,11 @@ public static class EngineHosting
         NpgsqlDataSource dataSource, Func<CancellationToken, Task<IExportDirectory>> connect, ILoggerFactory loggerFactory) =>
         builder.WithActors((system, registry) =>
         {
+            // Start the journal and snapshot store now: their first use initialises tables and mappings, which would
+            // otherwise delay the first run by a second or more.
+            var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
+            persistence.JournalFor(null);
+            persistence.SnapshotStoreFor(null);
             var bookmarks = system.ActorOf(TableBookmarksActor.Props(_ => config.StartDate), "table-bookmarks");
             registry.Register<TableBookmarksActor>(bookmarks);
             var fileLoads = new FileLoadService(config, dataSource, connect);
