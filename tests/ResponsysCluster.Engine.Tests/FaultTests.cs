@@ -126,13 +126,21 @@ public sealed class FaultTests(SftpServer sftp, PostgresServer postgres)
         foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "responsys-cluster.dll"), "node", "--config", config, "--postgres", postgres.ConnectionString })
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        await WaitForCopyAsync(postgres.ConnectionString, () => process.HasExited);
+        try
+        {
+            var stderr = process.StandardError.ReadToEndAsync();
+            await WaitForCopyAsync(postgres.ConnectionString, () => process.HasExited);
 
-        await ProcessRunner.RunCheckedAsync("kill", ["-TERM", process.Id.ToString()]);
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(deadline.Token);
-        Assert.True(process.ExitCode == 0, await stderr);
+            await ProcessRunner.RunCheckedAsync("kill", ["-TERM", process.Id.ToString()]);
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await process.WaitForExitAsync(deadline.Token);
+            Assert.True(process.ExitCode == 0, await stderr);
+        }
+        finally
+        {
+            // A node that did not stop must not outlive the test.
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
         // The file in flight either committed whole or left nothing behind.
         var ledger = await CountAsync(postgres.ConnectionString, $"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}'");
         var rows = await CountAsync(postgres.ConnectionString,
