@@ -54,8 +54,9 @@ public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId)
         }
     }
 
-    /// <summary>A run's extraction log, oldest step first: (step, table, path, message).</summary>
-    public async Task<IReadOnlyList<(string Step, string? Table, string? Path, string Message)>> LogOfAsync(Guid runId, CancellationToken cancellationToken)
+    /// <summary>A run's extraction log, oldest step first: (step, table, path, message). The run id alone finds it.</summary>
+    public static async Task<IReadOnlyList<(string Step, string? Table, string? Path, string Message)>> LogOfAsync(
+        NpgsqlDataSource dataSource, Guid runId, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             SELECT step, responsys_table, path, message FROM {ControlTables.Schema}.extraction_log WHERE run_id = @r ORDER BY id

@@ -109,6 +109,6 @@ public sealed class SftpExportDirectory : IExportDirectory
     }
 
     private RemoteFile ToRemoteFile(string name, Renci.SshNet.Sftp.SftpFileAttributes attributes) =>
-        new(directory == "/" ? "/" + name : directory + "/" + name, name, attributes.Size,
+        new(RemoteFile.PathIn(directory, name), name, attributes.Size,
             new DateTimeOffset(DateTime.SpecifyKind(attributes.LastWriteTimeUtc, DateTimeKind.Utc)));
 }

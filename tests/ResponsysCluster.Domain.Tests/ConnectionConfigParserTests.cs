@@ -1,4 +1,5 @@
 using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
 
 namespace ResponsysCluster.Domain.Tests;
 
@@ -24,7 +25,7 @@ public sealed class ConnectionConfigParserTests
         Assert.Equal(1000, config.SampleRows);
         Assert.Equal(5, config.SampleFiles);
         Assert.Equal(TimeSpan.FromHours(24), config.ReadyTimeout);
-        Assert.Equal("/home/cli/acme_scp/download/x.csv", config.RemotePathOf("x.csv"));
+        Assert.Equal("/home/cli/acme_scp/download/x.csv", RemoteFile.PathIn(config.Path, "x.csv"));
     }
 
     [Theory]
@@ -102,6 +103,6 @@ public sealed class ConnectionConfigParserTests
     {
         var parsed = ConnectionConfigParser.Parse("""{"host": "h", "username": "u", "path": "/", "password": "x", "frequency_in_minutes": "60"}""", Home);
         Assert.Equal(["frequency_in_minutes"], parsed.IgnoredKeys);
-        Assert.Equal("/x.csv", parsed.Config.RemotePathOf("x.csv"));
+        Assert.Equal("/x.csv", RemoteFile.PathIn(parsed.Config.Path, "x.csv"));
     }
 }

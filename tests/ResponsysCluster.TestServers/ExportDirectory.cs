@@ -93,8 +93,6 @@ public sealed class ExportDirectory
     /// <summary>Deletes the file; nothing happens if it does not exist.</summary>
     public void Delete(string fileName) => File.Delete(PathOf(fileName));
 
-    /// <summary>Creates (0755) and returns a subdirectory, for tests about nested paths.</summary>
-    public ExportDirectory CreateSubdirectory(string name) => new(PathOf(name));
 
     /// <inheritdoc />
     public override string ToString() => Path;

@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Xunit;
 
 namespace ResponsysCluster.TestServers;
@@ -19,14 +18,6 @@ public sealed class PostgresServer : IAsyncLifetime
 
     /// <summary>Npgsql connection string: <c>Host=127.0.0.1;Port=…;Username=postgres;Password=…;Database=postgres</c>.</summary>
     public string ConnectionString { get; private set; } = "";
-
-    /// <summary>The same connection string pointing at <paramref name="database"/>.</summary>
-    public string ConnectionStringFor(string database)
-    {
-        var builder = new DbConnectionStringBuilder { ConnectionString = ConnectionString };
-        builder["Database"] = database;
-        return builder.ConnectionString;
-    }
 
     /// <inheritdoc />
     public async Task InitializeAsync()

@@ -70,10 +70,6 @@ public sealed record TableBookmark
         return withDone.NextWatermark(stillToDo) is { } next ? withDone.MoveWatermarkTo(next) : withDone;
     }
 
-    /// <summary>Moves the watermark past done versions, never past <paramref name="stillToDo"/>.</summary>
-    public TableBookmark Advance(IEnumerable<FileVersion> stillToDo) =>
-        NextWatermark(stillToDo) is { } next ? MoveWatermarkTo(next) : this;
-
     /// <summary>The version is done; the watermark stays where it is.</summary>
     public TableBookmark MarkDone(FileVersion completed) => completed.Modified == Watermark
         ? this with { DoneAtWatermark = DoneAtWatermark.Add(completed.Path) }

@@ -63,7 +63,4 @@ public sealed record ConnectionConfig
 
     /// <summary><c>responsys_</c> and the connection id, folded to a PostgreSQL identifier.</summary>
     public static string DefaultTargetSchema(string connectionId) => PostgresIdentifier.From("responsys_" + connectionId);
-
-    /// <summary>The remote path of a file in <see cref="Path"/>, as <c>_sdc_source_file</c> shows it.</summary>
-    public string RemotePathOf(string fileName) => Path == "/" ? "/" + fileName : Path + "/" + fileName;
 }

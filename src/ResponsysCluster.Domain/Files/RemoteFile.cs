@@ -7,6 +7,9 @@ namespace ResponsysCluster.Domain.Files;
 /// <param name="Modified">Modification time, UTC, whole seconds (SFTP v3).</param>
 public sealed record RemoteFile(string Path, string Name, long Size, DateTimeOffset Modified)
 {
+    /// <summary>The remote path of <paramref name="name"/> in <paramref name="directory"/>, as <c>_sdc_source_file</c> shows it.</summary>
+    public static string PathIn(string directory, string name) => directory == "/" ? "/" + name : directory + "/" + name;
+
     /// <summary>The version of this file: the same path with another mtime or size is another version.</summary>
     public FileVersion Version => new(Path, Modified, Size);
 }

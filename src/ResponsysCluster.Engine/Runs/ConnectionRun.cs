@@ -100,7 +100,7 @@ public sealed class ConnectionRun(
         var stillToDo = plan.Holding.ToHashSet();
         var pending = new Queue<DataFile>(plan.ToRead);
         var idle = new Queue<IActorRef>(workers);
-        var running = new List<Task<object>>();
+        var running = new Dictionary<Task<object>, IActorRef>();
         int loaded = 0, skipped = 0;
         long rows = 0, replaced = 0, bytes = 0;
         var errors = new List<string>();
@@ -112,13 +112,12 @@ public sealed class ConnectionRun(
                 var file = pending.Dequeue();
                 var next = idle.Dequeue();
                 await StepAsync("file started", $"{file.File.Size} bytes, modified {file.File.Modified:O}", table, file.File.Path).ConfigureAwait(false);
-                running.Add(AskWorkerAsync(next, new LoadFile(config.ConnectionId, table, file.File, file.ReadyFile!, sample.Columns), cancellationToken));
+                running.Add(AskWorkerAsync(next, new LoadFile(config.ConnectionId, table, file.File, file.ReadyFile!, sample.Columns), cancellationToken), next);
             }
 
-            var finished = await Task.WhenAny(running).ConfigureAwait(false);
-            running.Remove(finished);
-            var (_, worker) = ((LoadFile Job, IActorRef Worker))finished.AsyncState!;
-            idle.Enqueue(worker);
+            var finished = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+            running.Remove(finished, out var worker);
+            idle.Enqueue(worker!);
             switch (await finished.ConfigureAwait(false))
             {
                 case FileJobSucceeded success:
@@ -146,14 +145,16 @@ public sealed class ConnectionRun(
             rows, replaced, bytes, stopwatch.Elapsed, errors);
     }
 
-    private static Task<object> AskWorkerAsync(IActorRef worker, LoadFile job, CancellationToken cancellationToken)
+    /// <summary>The worker's answer; a timeout or a stopped worker becomes a failure of the file, never of the run.</summary>
+    private static async Task<object> AskWorkerAsync(IActorRef worker, LoadFile job, CancellationToken cancellationToken)
     {
-        var source = new TaskCompletionSource<object>((job, worker));
-        worker.Ask<object>(job, FileTimeout, cancellationToken).ContinueWith(t =>
+        try
         {
-            if (t.IsCompletedSuccessfully) source.SetResult(t.Result);
-            else source.SetResult(new FileJobFailed(job, $"{job.File.Path}: {t.Exception?.GetBaseException().Message ?? "cancelled"}", TimeSpan.Zero));
-        }, TaskScheduler.Default);
-        return source.Task;
+            return await worker.Ask<object>(job, FileTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or OperationCanceledException)
+        {
+            return new FileJobFailed(job, $"{job.File.Path}: {ex.Message}", TimeSpan.Zero);
+        }
     }
 }

@@ -10,20 +10,34 @@ using ResponsysCluster.Sftp;
 
 namespace ResponsysCluster.Node.Commands;
 
+/// <summary>One connection and the PostgreSQL it loads into.</summary>
+internal sealed record EngineSettings(ConnectionConfig Config, string Postgres);
+
 /// <summary>The engine on this node, hosted: one connection, its bookmarks journalled in PostgreSQL.</summary>
 internal static class EngineHost
 {
     public const string PostgresVariable = "RSX_POSTGRES";
 
-    /// <summary>Reads the connection config and the PostgreSQL connection string; a problem is one <see cref="ConfigException"/>.</summary>
-    public static async Task<(ConnectionConfig Config, string Postgres)> ReadSettingsAsync(string configPath, string? postgres, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the connection config and the PostgreSQL connection string (from <paramref name="postgres"/> or
+    /// <see cref="PostgresVariable"/>); null, with the problem logged naming the key, when either is missing or wrong.
+    /// </summary>
+    public static async Task<EngineSettings?> TryReadSettingsAsync(string configPath, string? postgres, ILogger logger, CancellationToken cancellationToken)
     {
-        if (!File.Exists(configPath)) throw new ConfigException("(file)", $"the config file '{configPath}' does not exist");
-        var config = ConnectionConfigParser.Parse(await File.ReadAllTextAsync(configPath, cancellationToken),
-            Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)).Config;
-        var connectionString = postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
-            ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
-        return (config, connectionString);
+        try
+        {
+            if (!File.Exists(configPath)) throw new ConfigException("(file)", $"the config file '{configPath}' does not exist");
+            var config = ConnectionConfigParser.Parse(await File.ReadAllTextAsync(configPath, cancellationToken),
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)).Config;
+            var connectionString = postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
+                ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
+            return new EngineSettings(config, connectionString);
+        }
+        catch (ConfigException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return null;
+        }
     }
 
     public static async Task<IHost> StartAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,

@@ -18,7 +18,7 @@ public sealed class LogCommand(ILoggerFactory loggerFactory)
             return TapCommand.Failure;
         }
         await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var steps = await new RunRecords(dataSource, "").LogOfAsync(runId, cancellationToken);
+        var steps = await RunRecords.LogOfAsync(dataSource, runId, cancellationToken);
         if (steps.Count == 0)
         {
             logger.LogCritical("No run {RunId} in the extraction log", runId);

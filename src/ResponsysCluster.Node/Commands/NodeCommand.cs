@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using ResponsysCluster.Domain.Configuration;
 
 namespace ResponsysCluster.Node.Commands;
 
@@ -20,17 +19,9 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
 
     public async Task<int> RunAsync(NodeArguments arguments, CancellationToken stop)
     {
-        ConnectionConfig config;
-        string postgres;
-        try
-        {
-            (config, postgres) = await EngineHost.ReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, stop);
-        }
-        catch (ConfigException ex)
-        {
-            logger.LogCritical("{Message}", ex.Message);
+        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop) is not { } settings)
             return TapCommand.Failure;
-        }
+        var (config, postgres) = settings;
         if (config.Schedule is null)
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs on demand", config.ConnectionId);
 

@@ -3,7 +3,6 @@ using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Engine.Runs;
 
 namespace ResponsysCluster.Node.Commands;
@@ -24,17 +23,9 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
 
     public async Task<int> RunAsync(SyncArguments arguments, TextWriter output, CancellationToken cancellationToken)
     {
-        ConnectionConfig config;
-        string postgres;
-        try
-        {
-            (config, postgres) = await EngineHost.ReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, cancellationToken);
-        }
-        catch (ConfigException ex)
-        {
-            logger.LogCritical("{Message}", ex.Message);
+        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, cancellationToken) is not { } settings)
             return TapCommand.Failure;
-        }
+        var (config, postgres) = settings;
 
         await using var dataSource = NpgsqlDataSource.Create(postgres);
         using var host = await EngineHost.StartAsync(config, postgres, dataSource, loggerFactory, cancellationToken);
