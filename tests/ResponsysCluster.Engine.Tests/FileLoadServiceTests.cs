@@ -32,10 +32,8 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
 
         var file = listed.Single(f => f.Name == name);
         var ready = listed.Single(f => f.Name == ExportDirectory.ReadyFileName(name));
-        var service = new FileLoadService(config, dataSource, connect);
-        await using var session = service.OpenSession();
-        var result = await service
-            .LoadAsync(new LoadFile(config.ConnectionId, "LIST", file, ready, []), session, _ => { }, CancellationToken.None);
+        var result = await new FileLoadService(config, dataSource, connect)
+            .LoadAsync(new LoadFile(config.ConnectionId, "LIST", file, ready, []), _ => { }, CancellationToken.None);
         await using var count = dataSource.CreateCommand(
             $"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{config.ConnectionId}'");
         return (result, (long)(await count.ExecuteScalarAsync())!, config.TargetSchema);

@@ -16,32 +16,26 @@ public sealed class FileLoadService(ConnectionConfig config, NpgsqlDataSource da
 {
     private const int MaxReadyFileBytes = 4096;
 
-    /// <summary>A connection for one worker to keep across its files.</summary>
-    public ExportDirectorySession OpenSession() => new(connect, TimeProvider.System);
-
-    public async Task<object> LoadAsync(LoadFile job, ExportDirectorySession session, Action<long> rowsCopied, CancellationToken cancellationToken)
+    public async Task<object> LoadAsync(LoadFile job, Action<long> rowsCopied, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
         try
         {
-            var directory = await session.GetAsync(cancellationToken).ConfigureAwait(false);
+            await using var directory = await connect(cancellationToken).ConfigureAwait(false);
             var expected = ReadyFileContent.RecordCount(
                 await directory.ReadSmallTextAsync(job.ReadyFile, MaxReadyFileBytes, cancellationToken).ConfigureAwait(false));
             var tables = new TargetTables(dataSource, config.ConnectionId, config.TargetSchema);
             var loader = new FileVersionLoader(dataSource, tables, config.ConnectionId, CsvFormat.Of(config), config.TimeZone);
             var loaded = await loader.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns),
                 ct => directory.OpenReadAsync(job.File, ct), cancellationToken, rowsCopied).ConfigureAwait(false);
-            session.Release();
             return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed);
         }
         catch (ExportFileException ex)
         {
-            await session.ResetAsync().ConfigureAwait(false);
             return new FileJobFailed(job, ex.Message, started.Elapsed);
         }
         catch (Exception ex) when (ex is NpgsqlException or IOException or Sftp.SftpAccessException or TimeoutException)
         {
-            await session.ResetAsync().ConfigureAwait(false);
             return new FileJobFailed(job, $"{job.File.Path}: {ex.Message}", started.Elapsed);
         }
     }

@@ -10,13 +10,11 @@ namespace ResponsysCluster.Engine.Files;
 public sealed class FileWorkerActor : ReceiveActor, IWithStash
 {
     private readonly FileLoadService service;
-    private readonly ExportDirectorySession session;
     private readonly CancellationTokenSource stopping = new();
 
     public FileWorkerActor(FileLoadService service)
     {
         this.service = service;
-        session = service.OpenSession();
         Become(Idle);
     }
 
@@ -28,7 +26,6 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
     {
         stopping.Cancel();
         stopping.Dispose();
-        _ = session.DisposeAsync().AsTask();
     }
 
     private void Idle()
@@ -38,7 +35,7 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
             var replyTo = Sender;
             var self = Self;
             Publish(job, 0, finished: false);
-            service.LoadAsync(job, session, rows => self.Tell(new Copied(job, rows)), stopping.Token).PipeTo(Self,
+            service.LoadAsync(job, rows => self.Tell(new Copied(job, rows)), stopping.Token).PipeTo(Self,
                 success: result => new Finished(result, replyTo),
                 failure: ex => new Finished(new FileJobFailed(job, $"{job.File.Path}: {ex.Message}", TimeSpan.Zero), replyTo));
             Become(Loading);
