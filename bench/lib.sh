@@ -242,7 +242,7 @@ EOF
 
 # render_table SCRIPT: runs the Python report SCRIPT (stdin) over FIGURES, with bench/figures.py importable.
 render_table() {
-  PYTHONPATH=$REPO/bench python3 - "$FIGURES"
+  PYTHONDONTWRITEBYTECODE=1 PYTHONPATH=$REPO/bench python3 - "$FIGURES"
 }
 
 # append_report TITLE TOOLS TABLE: prints the entry and appends it to RESULTS, naming the script, its command,
