@@ -62,7 +62,7 @@ parse_arguments() {
 tree_state() {
   local changes
   changes=$(git -C "$REPO" status --porcelain -- . ':(exclude)bench/results.md' | wc -l)
-  if ((changes == 0)); then echo clean; else echo "$changes uncommitted changes"; fi
+  if ((changes == 0)); then echo clean; else echo "uncommitted changes ($changes paths)"; fi
 }
 
 record_source() {
