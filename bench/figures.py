@@ -52,7 +52,7 @@ def stat(values, fmt="{:.2f}", unit=""):
     """'1.23 s (1.20–1.31)': the median of the runs, then their min–max; a single run is shown alone."""
     values = present(values)
     if not values:
-        return "no value"
+        return "not measured"
     mid = fmt.format(statistics.median(values)) + unit
     if len(values) == 1:
         return mid

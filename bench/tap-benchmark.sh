@@ -138,8 +138,9 @@ for c in range(1, int(f.num("ciphers")) + 1):
     cipher = f.text(f"cipher_{c}")
     openssh = f.per_run(f"openssh_c{c}", "seconds")
     handshake = f.per_run(f"openssh_connect_c{c}", "seconds")
-    # The median handshake, not each run's own: subtracting two noisy times run by run doubles the noise.
-    transfer = [None if o is None else max(o - median(handshake), 1e-3) for o in openssh]
+    # The median handshake, not each run's own: subtracting two noisy times run by run doubles the noise. A
+    # download no longer than the handshake (a small file) leaves no transfer time to measure.
+    transfer = [o - median(handshake) if o is not None and o > median(handshake) else None for o in openssh]
     read = f.per_run(f"sftp_read_c{c}", "seconds")
     total = f.per_run(f"sftp_read_total_c{c}", "seconds")
     mib = lambda seconds: rates(size / MIB, seconds)
