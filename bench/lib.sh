@@ -1,8 +1,8 @@
 # Set-up, measuring and reporting steps shared by bench/tap-benchmark.sh and bench/sync-benchmark.sh (sourced).
 #
 # The caller sets BENCH_NAME (tap or sync) and the defaults ROWS, BIG_BYTES, SEED and RUNS before sourcing, and
-# may define script_option NAME VALUE (returning non-zero for an option it does not know) and EXTRA_COMMAND (its
-# own options, as they appear in the recorded command). Everything a run generates lives in WORK, a mktemp
+# may define script_option NAME VALUE (returning non-zero for an option it does not know; the caller adds its
+# own options to COMMAND, the command the entry records). Everything a run generates lives in WORK, a mktemp
 # directory removed on exit with every server this file started.
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -13,7 +13,6 @@ SFTP_SERVER=$REPO/deploy/local/sftp-server.sh
 POSTGRES_SERVER=$REPO/deploy/local/postgres.sh
 RESULTS_OF_RECORD=$REPO/bench/results.md
 RESULTS=$RESULTS_OF_RECORD
-EXTRA_COMMAND=${EXTRA_COMMAND:-}
 FILE_NAME=20181001_CONTACT_LIST.csv
 BIG_NAME=20181002_CONTACT_LIST.csv
 umask 022   # generated exports must be readable by the sftp user
@@ -53,7 +52,7 @@ parse_arguments() {
   [[ $RUNS =~ ^[0-9]+$ && $RUNS -gt 0 ]] || die "--runs must be a positive number"
   mkdir -p "$(dirname "$RESULTS")"
   RESULTS=$(cd "$(dirname "$RESULTS")" && pwd -P)/$(basename "$RESULTS")
-  COMMAND="bench/$BENCH_NAME-benchmark.sh --rows $ROWS --big-bytes $BIG_BYTES --seed $SEED --runs $RUNS$EXTRA_COMMAND"
+  COMMAND="bench/$BENCH_NAME-benchmark.sh --rows $ROWS --big-bytes $BIG_BYTES --seed $SEED --runs $RUNS"
 }
 
 # The commit measured and whether the tree matched it (results.md itself aside: the first benchmark of

@@ -51,7 +51,7 @@ log "generating $ROWS contact rows"
 generate_contacts "" "$EXPORTS/$FILE_NAME" --rows "$ROWS"
 
 # a and b, for each cipher: an sshd that offers only that cipher, so OpenSSH's sftp (also told -c CIPHER) and the
-# SFTP adapter (which prefers AES-GCM, then falls back to the server's choice) both use it. In each run, OpenSSH
+# SFTP adapter (which offers AES-GCM first, then SSH.NET's other ciphers) both use it. In each run, OpenSSH
 # downloads the file, opens a session that only runs `pwd` (the handshake and login, taken out of its transfer
 # time), then the adapter reads the file: just written, the file is in the page cache for every read.
 cipher_index=0
