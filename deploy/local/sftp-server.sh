@@ -5,6 +5,9 @@
 #                                     prints the path of DIR/sftp.env as the last line
 #   sftp-server.sh stop DIR           stop the sshd whose PID is in DIR/sshd.pid (DIR is kept)
 #
+# RSX_SFTP_CIPHERS, when set at start, is the sshd's Ciphers list (comma-separated): the benchmarks use it to
+# make every client negotiate the one cipher they compare. Unset, sshd offers OpenSSH's defaults.
+#
 # Layout of DIR:
 #   sshd_config sshd.pid sshd.log authorized_keys sftp.env
 #   host/ssh_host_ed25519_key(.pub) host/fingerprint   the only host key, and its SHA256:... fingerprint
@@ -114,6 +117,9 @@ X11Forwarding no
 PrintMotd no
 LogLevel VERBOSE
 EOF
+  if [[ -n ${RSX_SFTP_CIPHERS:-} ]]; then
+    echo "Ciphers $RSX_SFTP_CIPHERS" >>"$dir/sshd_config"
+  fi
   # OpenSSH 9.8+ penalises sources with failed logins; tests fail logins on purpose from 127.0.0.1.
   local probe=$dir/sshd_config.probe
   { cat "$dir/sshd_config"; echo 'PerSourcePenalties no'; } >"$probe"
