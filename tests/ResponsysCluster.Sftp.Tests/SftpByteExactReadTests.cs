@@ -72,7 +72,7 @@ public sealed class SftpByteExactReadTests(SftpServer server, ITestOutputHelper 
     }
 
     [Fact(Timeout = Timeouts.Transfer)]
-    public async Task Should_pause_reading_ahead_of_a_slow_reader_and_still_read_byte_for_byte()
+    public async Task Should_read_ahead_a_full_window_of_a_reader_that_stops_then_pause_and_resume_byte_for_byte()
     {
         var (exports, files) = await WriteRandomFilesAsync(seed: 5);
         var largest = files.MaxBy(f => f.File.Size)!;
@@ -83,19 +83,39 @@ public sealed class SftpByteExactReadTests(SftpServer server, ITestOutputHelper 
 
         await using var stream = await directory.OpenReadAsync(largest.File, CancellationToken.None);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var first = new byte[1];
-        Assert.Equal(1, await stream.ReadAsync(first));
-        hash.AppendData(first);
+        // A reader that has taken 6 MiB has earned the whole window; then it takes nothing for a while.
+        var taken = new byte[6 * 1024 * 1024];
+        await stream.ReadExactlyAsync(taken);
+        hash.AppendData(taken);
 
-        // The reader takes nothing more: the read-ahead fills its window, then stops asking the server.
         var transferred = await Poll.UntilStableAsync(() => proxy.BytesFromServer - before,
-            atLeast: PauseThreshold, stableFor: TimeSpan.FromSeconds(1), deadline: TimeSpan.FromSeconds(60));
-        output.WriteLine($"{transferred} bytes came from the server while the reader held 1 byte of {largest.File.Size}");
-        Assert.True(transferred < largest.File.Size / 2,
-            $"{transferred} bytes of a {largest.File.Size}-byte file came while the reader had taken 1 byte");
+            atLeast: taken.Length + PauseThreshold, stableFor: TimeSpan.FromSeconds(1), deadline: TimeSpan.FromSeconds(60));
+        output.WriteLine($"{transferred} bytes came from the server while the reader held {taken.Length} of {largest.File.Size}");
+        Assert.True(transferred < largest.File.Size, $"the whole {largest.File.Size}-byte file came while the reader held {taken.Length} bytes");
 
         await HashRestAsync(stream, hash, new Random(5));
         Assert.Equal(largest.Sha256, hash.GetHashAndReset());
+    }
+
+    [Fact(Timeout = Timeouts.Transfer)]
+    public async Task Should_read_ahead_little_of_a_reader_that_stops_at_the_start()
+    {
+        var (exports, files) = await WriteRandomFilesAsync(seed: 6);
+        await using var proxy = new TcpCountingProxy(server.Port);
+        var config = ConnectionConfigs.WithKey(server, exports.Path) with { Port = proxy.Port };
+        await using var directory = await new SftpConnector(config, NullLogger.Instance).ConnectAsync(CancellationToken.None);
+        var before = proxy.BytesFromServer;
+
+        await using (var stream = await directory.OpenReadAsync(files[0].File, CancellationToken.None))
+        {
+            var first = new byte[100_000];
+            await stream.ReadExactlyAsync(first);
+            // As a sample would: 100 kB taken, then nothing until the stream is dropped.
+            var transferred = await Poll.UntilStableAsync(() => proxy.BytesFromServer - before,
+                atLeast: first.Length, stableFor: TimeSpan.FromSeconds(1), deadline: TimeSpan.FromSeconds(60));
+            output.WriteLine($"{transferred} bytes came from the server while the reader held {first.Length} of {files[0].File.Size}");
+            Assert.True(transferred < 1024 * 1024, $"{transferred} bytes came while the reader held {first.Length}");
+        }
     }
 
     private async Task<IExportDirectory> ConnectAsync(ExportDirectory exports) =>

@@ -1,0 +1,50 @@
+using System.Text;
+using ResponsysCluster.TestServers;
+using Xunit.Abstractions;
+
+namespace ResponsysCluster.Singer.Tests;
+
+/// <summary>
+/// "Discovery reads only the rows it samples": the bytes the SFTP server sends during discovery, counted by a TCP
+/// proxy between the tap and the real sshd, against the size of the file sampled.
+/// </summary>
+[Collection(SftpCollection.Name)]
+public sealed class DiscoveryReadTests(SftpServer server, ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+    /// <summary>The sample (about 100 kB), the CSV reader's buffers and the read-ahead it earned, with the SSH overhead.</summary>
+    private const long SampleBound = 1024 * 1024;
+
+    /// <summary>Rows of about 100 bytes: 1000 sampled rows are about 100 kB.</summary>
+    private static byte[] Rows(int count)
+    {
+        var text = new StringBuilder("RIID_,EMAIL_ADDRESS_,CITY_,NOTES\n");
+        for (var i = 1; i <= count; i++)
+            text.Append(i).Append(",user").Append(i).Append("@example.com,Holtsville,").Append('x', 60).Append('\n');
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    [Fact(Timeout = Timeouts.Transfer)]
+    public async Task Should_move_under_1_MiB_to_sample_1000_rows_of_a_20_or_a_40_MB_file()
+    {
+        var sampleBytes = Rows(1000).Length;
+        foreach (var rows in new[] { 200_000, 400_000 })
+        {
+            var exports = server.CreateExportDirectory();
+            var content = Rows(rows);
+            exports.WriteBytes("CONTACT_LIST_20180911.csv", content, T);
+            exports.WriteReady("CONTACT_LIST_20180911.csv", rows.ToString(), T);
+            await using var proxy = new TcpCountingProxy(server.Port);
+            var harness = new TapHarness(server, exports);
+            harness.Config["port"] = proxy.Port;
+
+            var run = await harness.DiscoverAsync();
+
+            Assert.True(run.ExitCode == 0, run.Log);
+            Assert.Contains("1000 records", run.Log);
+            var bytes = proxy.BytesFromServer;
+            output.WriteLine($"{rows} rows, {content.Length} bytes: the server sent {bytes} bytes during discovery; 1000 rows are {sampleBytes} bytes");
+            Assert.True(bytes < SampleBound, $"discovery of a {content.Length}-byte file moved {bytes} bytes");
+        }
+    }
+}
