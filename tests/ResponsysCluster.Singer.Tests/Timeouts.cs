@@ -6,8 +6,11 @@ internal static class Timeouts
     /// <summary>Runs of the tap against the test sshd; generous for a loaded machine.</summary>
     public const int EndToEnd = 60_000;
 
-    /// <summary>The built executable, started as a child process (a cold start of .NET takes seconds).</summary>
-    public const int Executable = 120_000;
+    /// <summary>
+    /// Up to two runs of the built executable as child processes (a cold start of .NET takes seconds), each killed
+    /// after 90 s.
+    /// </summary>
+    public const int Executable = 240_000;
 
     /// <summary>Tests that write and move tens of megabytes.</summary>
     public const int Transfer = 180_000;
