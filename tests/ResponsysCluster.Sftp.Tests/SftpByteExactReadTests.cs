@@ -13,8 +13,9 @@ namespace ResponsysCluster.Sftp.Tests;
 /// and through a reader slow enough for the read-ahead to pause.
 /// </summary>
 [Collection(SftpCollection.Name)]
-public sealed class SftpByteExactReadTests(SftpServer server, ITestOutputHelper output)
+public sealed class SftpByteExactReadTests(SftpServer server, ITestOutputHelper output) : IDisposable
 {
+    private readonly List<ExportDirectory> created = [];
     private const long PauseThreshold = 4 * 1024 * 1024;
 
     // Above the pause threshold, none a multiple of the 64 KiB read size.
@@ -118,12 +119,19 @@ public sealed class SftpByteExactReadTests(SftpServer server, ITestOutputHelper 
         }
     }
 
+    /// <summary>Tens of megabytes a test: removed when it ends.</summary>
+    public void Dispose()
+    {
+        foreach (var exports in created) Directory.Delete(exports.Path, recursive: true);
+    }
+
     private async Task<IExportDirectory> ConnectAsync(ExportDirectory exports) =>
         await new SftpConnector(ConnectionConfigs.WithKey(server, exports.Path), NullLogger.Instance).ConnectAsync(CancellationToken.None);
 
     private async Task<(ExportDirectory Exports, IReadOnlyList<WrittenFile> Files)> WriteRandomFilesAsync(int seed)
     {
         var exports = server.CreateExportDirectory();
+        created.Add(exports);
         var random = new Random(seed);
         var hashes = new Dictionary<string, byte[]>();
         foreach (var (size, i) in Sizes.Select((s, i) => (s, i)))

@@ -9,8 +9,9 @@ namespace ResponsysCluster.Singer.Tests;
 /// proxy between the tap and the real sshd, against the size of the file sampled.
 /// </summary>
 [Collection(SftpCollection.Name)]
-public sealed class DiscoveryReadTests(SftpServer server, ITestOutputHelper output)
+public sealed class DiscoveryReadTests(SftpServer server, ITestOutputHelper output) : IDisposable
 {
+    private readonly List<ExportDirectory> created = [];
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
     /// <summary>
     /// The sample (about 100 kB), the CSV reader's buffers, the read-ahead they earned (as much again, at least
@@ -18,6 +19,12 @@ public sealed class DiscoveryReadTests(SftpServer server, ITestOutputHelper outp
     /// worst; 0.17 to 0.73 MB measured. Before the read-ahead grew with reading, up to 8 MiB.
     /// </summary>
     private const long SampleBound = 2 * 1024 * 1024;
+
+    /// <summary>Tens of megabytes a test: removed when it ends.</summary>
+    public void Dispose()
+    {
+        foreach (var exports in created) Directory.Delete(exports.Path, recursive: true);
+    }
 
     /// <summary>Rows of about 100 bytes: 1000 sampled rows are about 100 kB.</summary>
     private static byte[] Rows(int count)
@@ -35,6 +42,7 @@ public sealed class DiscoveryReadTests(SftpServer server, ITestOutputHelper outp
         foreach (var rows in new[] { 200_000, 400_000 })
         {
             var exports = server.CreateExportDirectory();
+            created.Add(exports);
             var content = Rows(rows);
             exports.WriteBytes("CONTACT_LIST_20180911.csv", content, T);
             exports.WriteReady("CONTACT_LIST_20180911.csv", rows.ToString(), T);

@@ -10,10 +10,17 @@ namespace ResponsysCluster.Singer.Tests;
 /// NUL byte appears that the files did not hold.
 /// </summary>
 [Collection(SftpCollection.Name)]
-public sealed class LargeFileSyncTests(SftpServer server)
+public sealed class LargeFileSyncTests(SftpServer server) : IDisposable
 {
+    private readonly List<ExportDirectory> created = [];
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
     private const int RowsPerFile = 60_000;
+
+    /// <summary>Tens of megabytes a test: removed when it ends.</summary>
+    public void Dispose()
+    {
+        foreach (var exports in created) Directory.Delete(exports.Path, recursive: true);
+    }
 
     /// <summary>Row i of file f: text of varying length, every 97th with a quoted comma and newline.</summary>
     private static (string Id, string Note) Row(int file, int i)
@@ -27,6 +34,7 @@ public sealed class LargeFileSyncTests(SftpServer server)
     public async Task Should_emit_every_field_of_several_large_files_exactly_over_one_connection()
     {
         var exports = server.CreateExportDirectory();
+        created.Add(exports);
         const int files = 3;
         for (var f = 1; f <= files; f++)
         {
