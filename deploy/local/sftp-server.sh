@@ -7,6 +7,10 @@
 #
 # RSX_SFTP_CIPHERS, when set at start, is the sshd's Ciphers list (comma-separated): the benchmarks use it to
 # make every client negotiate the one cipher they compare. Unset, sshd offers OpenSSH's defaults.
+# With RSX_SFTP_LOG_LEVEL set (an sshd LogLevel such as DEBUG1), the SFTP subsystem is OpenSSH's sftp-server
+# program (the same server code as internal-sftp) logging at that level to DIR/sftp-server.log: at DEBUG1 every
+# read request with its offset and length, and each file's bytes read when it is closed. internal-sftp itself
+# logs only to syslog, which these machines do not run.
 #
 # Layout of DIR:
 #   sshd_config sshd.pid sshd.log authorized_keys sftp.env
@@ -25,6 +29,7 @@ readonly SFTP_USER=rsxsftp
 readonly PASSWORD_FILE=/etc/rsx-test-sftp.password
 readonly LOCK_FILE=/run/lock/rsx-test-sftp.lock
 readonly SSHD=/usr/sbin/sshd
+readonly LOG_LEVEL=${RSX_SFTP_LOG_LEVEL:-}
 
 die() { echo "sftp-server: $*" >&2; exit 1; }
 usage() { die "usage: $0 start DIR [PORT] | stop DIR"; }
@@ -93,6 +98,24 @@ ensure_keys() {
   chmod 644 "$dir/authorized_keys" "$keys"/*.pub
 }
 
+# The Subsystem line: internal-sftp, or the logging sftp-server program when RSX_SFTP_LOG_LEVEL is set.
+sftp_subsystem() {
+  local dir=$1 program candidate
+  if [[ -z $LOG_LEVEL ]]; then
+    echo internal-sftp
+    return 0
+  fi
+  for candidate in /usr/lib/openssh/sftp-server /usr/libexec/openssh/sftp-server /usr/libexec/sftp-server; do
+    [[ -x $candidate ]] && { program=$candidate; break; }
+  done
+  [[ -n ${program:-} ]] || die "no sftp-server program found for RSX_SFTP_LOG_LEVEL"
+  # The subsystem runs as $SFTP_USER through its shell, so the log file is that user's and the redirection works.
+  touch "$dir/sftp-server.log"
+  chown "$SFTP_USER" "$dir/sftp-server.log"
+  chmod 644 "$dir/sftp-server.log"
+  echo "$program -e -l $LOG_LEVEL 2>>$dir/sftp-server.log"
+}
+
 write_config() {
   local dir=$1 port=$2
   cat >"$dir/sshd_config" <<EOF
@@ -108,7 +131,7 @@ KbdInteractiveAuthentication no
 PermitRootLogin no
 AuthorizedKeysFile $dir/authorized_keys
 StrictModes no
-Subsystem sftp internal-sftp
+Subsystem sftp $(sftp_subsystem "$dir")
 AllowUsers $SFTP_USER
 # Tests open many connections at once.
 MaxStartups 200
@@ -164,6 +187,8 @@ start() {
   ((EUID == 0)) || die "must run as root (it creates a user and starts sshd)"
   local dir=$1 port=${2:-}
   [[ -z $port || $port =~ ^[0-9]+$ ]] || die "PORT must be a number: $port"
+  [[ -z $LOG_LEVEL || $LOG_LEVEL =~ ^(QUIET|FATAL|ERROR|INFO|VERBOSE|DEBUG[123]?)$ ]] \
+    || die "RSX_SFTP_LOG_LEVEL must be an sshd LogLevel: $LOG_LEVEL"
 
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd -P)

@@ -12,7 +12,7 @@ public sealed class SftpExportDirectoryTests(SftpServer server)
     private async Task<IExportDirectory> ConnectAsync(ExportDirectory exports) =>
         await new SftpConnector(ConnectionConfigs.WithKey(server, exports.Path), NullLogger.Instance).ConnectAsync(CancellationToken.None);
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_list_only_the_immediate_regular_files_with_size_and_utc_mtime()
     {
         var exports = server.CreateExportDirectory();
@@ -33,7 +33,7 @@ public sealed class SftpExportDirectoryTests(SftpServer server)
         Assert.Equal(0, files[1].Size);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_stream_a_file_whole()
     {
         var exports = server.CreateExportDirectory();
@@ -47,7 +47,7 @@ public sealed class SftpExportDirectoryTests(SftpServer server)
         Assert.Equal(content, await reader.ReadToEndAsync());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_fail_a_file_deleted_after_listing()
     {
         var exports = server.CreateExportDirectory();
@@ -61,7 +61,7 @@ public sealed class SftpExportDirectoryTests(SftpServer server)
         Assert.Contains("no longer exists", error.Reason);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_fail_a_file_that_grew_after_listing()
     {
         var exports = server.CreateExportDirectory();
@@ -75,7 +75,7 @@ public sealed class SftpExportDirectoryTests(SftpServer server)
         Assert.Contains("next run", error.Reason);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_read_a_ready_files_count()
     {
         var exports = server.CreateExportDirectory();
@@ -85,7 +85,7 @@ public sealed class SftpExportDirectoryTests(SftpServer server)
         Assert.Equal(12345, ReadyFileContent.RecordCount(await directory.ReadSmallTextAsync(ready, 4096, CancellationToken.None)));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_report_a_vanished_file_as_missing_on_stat()
     {
         var exports = server.CreateExportDirectory();

@@ -18,7 +18,7 @@ public sealed class BookmarkSyncTests(SftpServer server)
         return new JsonObject { ["bookmarks"] = new JsonObject { [table] = bookmark } };
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_leave_a_file_without_ready_file_for_a_later_run_without_passing_it()
     {
         var exports = server.CreateExportDirectory();
@@ -49,7 +49,7 @@ public sealed class BookmarkSyncTests(SftpServer server)
         Assert.Empty(third.AllRecords);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_report_an_abandoned_file_and_let_the_bookmark_pass_it()
     {
         var exports = server.CreateExportDirectory();
@@ -66,7 +66,7 @@ public sealed class BookmarkSyncTests(SftpServer server)
         Assert.Equal("2018-09-11T09:02:00Z", run.FinalState["bookmarks"]!["LIST"]!["modified_since"]!.GetValue<string>());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_not_skip_a_file_sharing_its_mtime_second_after_a_stop()
     {
         var exports = server.CreateExportDirectory();
@@ -89,7 +89,7 @@ public sealed class BookmarkSyncTests(SftpServer server)
         Assert.Equal(["2"], resumed.Records("LIST").Select(r => r["ID"]!.ToJsonString()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_read_state_written_by_tap_responsys()
     {
         var exports = server.CreateExportDirectory();
@@ -103,7 +103,7 @@ public sealed class BookmarkSyncTests(SftpServer server)
         Assert.Equal(["2"], run.Records("LIST").Select(r => r["ID"]!.ToJsonString()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_start_at_the_start_date_inclusive()
     {
         var exports = server.CreateExportDirectory();
@@ -117,7 +117,7 @@ public sealed class BookmarkSyncTests(SftpServer server)
         Assert.Equal(["2"], run.Records("LIST").Select(r => r["ID"]!.ToJsonString()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_fail_a_record_count_mismatch_without_bookmarking_it_and_go_on()
     {
         var exports = server.CreateExportDirectory();
@@ -143,7 +143,7 @@ public sealed class BookmarkSyncTests(SftpServer server)
         Assert.Equal("2018-09-11T09:02:00Z", second.FinalState["bookmarks"]!["LIST"]!["modified_since"]!.GetValue<string>());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_fail_a_malformed_file_with_its_line_and_go_on()
     {
         var exports = server.CreateExportDirectory();

@@ -37,7 +37,7 @@ public sealed class DiscoverAndSyncTests(SftpServer server)
         return exports;
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_discover_each_table_with_inferred_types_and_singer_metadata()
     {
         var harness = new TapHarness(server, CreateExports());
@@ -67,7 +67,7 @@ public sealed class DiscoverAndSyncTests(SftpServer server)
         Assert.All(propertyEntries, m => Assert.Equal("automatic", m["metadata"]!["inclusion"]!.GetValue<string>()));
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_emit_every_row_converted_per_schema_and_valid_against_it()
     {
         var exports = CreateExports();
@@ -124,7 +124,7 @@ public sealed class DiscoverAndSyncTests(SftpServer server)
         Assert.Contains("the ready file's count 2 includes the header row", run.Log);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_write_state_after_each_file_and_emit_nothing_again_with_it()
     {
         var harness = new TapHarness(server, CreateExports());
@@ -144,7 +144,7 @@ public sealed class DiscoverAndSyncTests(SftpServer server)
         Assert.Equal(first.FinalState.ToJsonString(), second.FinalState.ToJsonString());
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_read_a_touched_file_again_as_a_new_version()
     {
         var exports = CreateExports();
@@ -158,7 +158,7 @@ public sealed class DiscoverAndSyncTests(SftpServer server)
         Assert.Equal(2, second.Records("LIST").Count);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_fail_discovery_without_ready_files_and_explain_why()
     {
         var exports = server.CreateExportDirectory();

@@ -9,8 +9,12 @@ public sealed class ExecutableTests(SftpServer server)
 {
     private static readonly string Executable = Path.Combine(AppContext.BaseDirectory, "responsys-cluster.dll");
 
+    /// <summary>
+    /// Runs the executable, reading its stdout and stderr as it writes them (no pipe fills up); past the limit it is
+    /// killed, well within the test's own time-out, so no child outlives a failed test.
+    /// </summary>
     private static Task<ProcessResult> RunAsync(params string[] arguments) =>
-        ProcessRunner.RunAsync("dotnet", [Executable, .. arguments]);
+        ProcessRunner.RunAsync("dotnet", [Executable, .. arguments], timeout: TimeSpan.FromSeconds(90));
 
     private static string WriteTemp(string name, string content)
     {
@@ -19,7 +23,7 @@ public sealed class ExecutableTests(SftpServer server)
         return path;
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Executable)]
     public async Task Should_exit_non_zero_and_name_the_missing_key()
     {
         var config = WriteTemp("config.json", """{"host": "127.0.0.1", "path": "/x", "password": "p"}""");
@@ -29,7 +33,7 @@ public sealed class ExecutableTests(SftpServer server)
         Assert.Equal("", result.StandardOutput);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Executable)]
     public async Task Should_never_show_the_password_when_login_fails()
     {
         var config = WriteTemp("config.json", new JsonObject
@@ -43,7 +47,7 @@ public sealed class ExecutableTests(SftpServer server)
         Assert.DoesNotContain("Sup3r-Secret-Value", result.StandardError + result.StandardOutput);
     }
 
-    [Fact]
+    [Fact(Timeout = Timeouts.Executable)]
     public async Task Should_write_only_singer_messages_to_stdout_and_logs_to_stderr()
     {
         var exports = server.CreateExportDirectory();

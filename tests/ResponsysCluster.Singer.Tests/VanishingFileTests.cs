@@ -15,7 +15,7 @@ public sealed class VanishingFileTests(SftpServer server)
 {
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
 
-    [Theory]
+    [Theory(Timeout = Timeouts.EndToEnd)]
     [InlineData(true)]
     [InlineData(false)]
     public async Task Should_fail_a_file_deleted_or_grown_between_listing_and_reading_and_go_on(bool delete)
