@@ -1,17 +1,16 @@
-using System.Text;
 using Npgsql;
 using ResponsysCluster.Csv;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Schema;
 using ResponsysCluster.TestServers;
+using static ResponsysCluster.Postgres.Tests.TestFiles;
 
 namespace ResponsysCluster.Postgres.Tests;
 
 [Collection(PostgresCollection.Name)]
 public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifetime
 {
-    private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
     private readonly string schema = "t_" + Guid.NewGuid().ToString("N")[..12];
     private NpgsqlDataSource dataSource = null!;
 
@@ -26,25 +25,7 @@ public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifeti
     private FileVersionLoader Loader(TimeZoneInfo? zone = null) =>
         new(dataSource, new TargetTables(dataSource, schema, schema), schema, new CsvFormat(',', ExportEncoding.Utf8), zone ?? TimeZoneInfo.Utc);
 
-    private static Func<CancellationToken, Task<Stream>> Content(string csv) =>
-        _ => Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes(csv)));
-
-    private static FileVersionLoad Load(string table, string path, string csv, DateTimeOffset modified, long? expected = null, params Column[] inferred) =>
-        new(table, new FileVersion(path, modified, Encoding.UTF8.GetByteCount(csv)), expected, inferred);
-
-    private async Task<List<object?[]>> RowsAsync(string sql)
-    {
-        await using var command = dataSource.CreateCommand(sql);
-        await using var reader = await command.ExecuteReaderAsync();
-        var rows = new List<object?[]>();
-        while (await reader.ReadAsync())
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++) row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            rows.Add(row);
-        }
-        return rows;
-    }
+    private Task<List<object?[]>> RowsAsync(string sql) => Sql.RowsAsync(dataSource, sql);
 
     [Fact]
     public async Task Should_create_the_table_with_typed_columns_and_load_every_row_once()

@@ -1,0 +1,133 @@
+using Npgsql;
+using ResponsysCluster.Csv;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Schema;
+using ResponsysCluster.TestServers;
+using static ResponsysCluster.Postgres.Tests.TestFiles;
+
+namespace ResponsysCluster.Postgres.Tests;
+
+/// <summary>How values land in their columns, and how a column widens when one does not fit.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class FileVersionLoaderValueTests(PostgresServer server) : IAsyncLifetime
+{
+    private static readonly TimeZoneInfo NewYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+    private readonly string schema = "fv_" + Guid.NewGuid().ToString("N")[..12];
+    private NpgsqlDataSource dataSource = null!;
+
+    public async Task InitializeAsync()
+    {
+        dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await ControlTables.EnsureAsync(dataSource, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await dataSource.DisposeAsync();
+
+    private Task<FileVersionLoaded> LoadAsync(string csv, params Column[] inferred) =>
+        new FileVersionLoader(dataSource, new TargetTables(dataSource, schema, schema), schema, new CsvFormat(',', ExportEncoding.Utf8), NewYork)
+            .LoadAsync(Load("LIST", "/x/LIST.csv", csv, T, null, inferred), Content(csv), CancellationToken.None);
+
+    private async Task<string> TypeOfAsync(string column) =>
+        (string)(await Sql.ScalarAsync(dataSource, "SELECT data_type FROM information_schema.columns WHERE table_schema = @s AND table_name = 'list' AND column_name = @c",
+            ("s", schema), ("c", column)))!;
+
+    private Task<List<object?[]>> RowsAsync(string columns) =>
+        Sql.RowsAsync(dataSource, $"SELECT {columns} FROM {schema}.list ORDER BY _sdc_source_lineno");
+
+    [Fact]
+    public async Task Should_fill_the_missing_trailing_fields_of_a_short_row_with_nulls()
+    {
+        await LoadAsync("A,B,C\n1,2,3\n4\n");
+
+        Assert.Equal(new List<object?[]> { new object?[] { "1", "2", "3" }, new object?[] { "4", null, null } }, await RowsAsync("a, b, c"));
+    }
+
+    [Fact]
+    public async Task Should_keep_a_negative_integer_in_a_bigint_column()
+    {
+        var loaded = await LoadAsync("N\n-5\n12\n", new Column("N", ColumnType.Integer));
+
+        Assert.Empty(loaded.ColumnsWidened);
+        Assert.Equal("bigint", await TypeOfAsync("n"));
+        Assert.Equal([-5L, 12L], (await RowsAsync("n")).Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task Should_widen_an_integer_too_large_for_bigint_to_numeric_with_every_digit_kept()
+    {
+        var loaded = await LoadAsync("N\n1\n99999999999999999999\n", new Column("N", ColumnType.Integer));
+
+        Assert.Equal(["N"], loaded.ColumnsWidened);
+        Assert.Equal("numeric", await TypeOfAsync("n"));
+        Assert.Equal(["1", "99999999999999999999"], (await RowsAsync("n::text")).Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task Should_keep_a_decimal_number_in_a_numeric_column()
+    {
+        var loaded = await LoadAsync("N\n-1.25\n3\n", new Column("N", ColumnType.Number));
+
+        Assert.Empty(loaded.ColumnsWidened);
+        Assert.Equal("numeric", await TypeOfAsync("n"));
+        Assert.Equal([-1.25m, 3m], (await RowsAsync("n")).Select(r => r[0]));
+    }
+
+    [Theory]
+    [InlineData(ColumnType.Integer, "07050")]
+    [InlineData(ColumnType.Number, "00.50")]
+    public async Task Should_widen_a_numeric_column_to_text_for_a_value_with_a_leading_zero_so_no_digit_is_lost(ColumnType type, string value)
+    {
+        var loaded = await LoadAsync($"N\n1\n{value}\n", new Column("N", type));
+
+        Assert.Equal(["N"], loaded.ColumnsWidened);
+        Assert.Equal("text", await TypeOfAsync("n"));
+        Assert.Equal(value, (await RowsAsync("n"))[1][0]);
+    }
+
+    [Fact]
+    public async Task Should_keep_a_wall_clock_time_that_falls_in_a_daylight_saving_gap_as_text()
+    {
+        // 2018-03-11 02:30 never happened in New York: clocks went from 02:00 to 03:00.
+        var loaded = await LoadAsync("WHEN\n2018-03-11 01:30:00\n2018-03-11 02:30:00\n", new Column("WHEN", ColumnType.DateTime));
+
+        Assert.Equal(["WHEN"], loaded.ColumnsWidened);
+        Assert.Equal("text", await TypeOfAsync("when"));
+        Assert.Equal("2018-03-11 02:30:00", (await RowsAsync("\"when\""))[1][0]);
+    }
+
+    [Fact]
+    public async Task Should_place_a_time_with_an_offset_even_when_its_wall_clock_falls_in_a_gap()
+    {
+        var loaded = await LoadAsync("WHEN\n2018-03-11T02:30:00Z\n", new Column("WHEN", ColumnType.DateTime));
+
+        Assert.Empty(loaded.ColumnsWidened);
+        Assert.Equal([new DateTime(2018, 3, 11, 2, 30, 0, DateTimeKind.Utc)], (await RowsAsync("\"when\"")).Select(r => r[0]));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Should_give_up_on_a_file_whose_columns_need_more_than_64_widenings()
+    {
+        // Each date-time column holding one non-date value needs exactly one widening; 65 columns need 65.
+        var names = Enumerable.Range(1, 65).Select(i => $"D{i}").ToArray();
+        var csv = string.Join(",", names) + "\n" + string.Join(",", names.Select(_ => "not a date")) + "\n";
+
+        var error = await Assert.ThrowsAsync<ExportFileException>(() => LoadAsync(csv, [.. names.Select(n => new Column(n, ColumnType.DateTime))]));
+
+        Assert.Equal("columns kept needing to widen after 64 attempts", error.Reason);
+        Assert.Equal(0L, await Sql.CountAsync(dataSource, $"SELECT count(*) FROM {schema}.list"));
+        Assert.Equal(0L, await Sql.CountAsync(dataSource, "SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = @c", ("c", schema)));
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Should_load_a_file_whose_columns_need_64_widenings()
+    {
+        var names = Enumerable.Range(1, 64).Select(i => $"D{i}").ToArray();
+        var csv = string.Join(",", names) + "\n" + string.Join(",", names.Select(_ => "not a date")) + "\n";
+
+        var loaded = await LoadAsync(csv, [.. names.Select(n => new Column(n, ColumnType.DateTime))]);
+
+        Assert.Equal(64, loaded.ColumnsWidened.Count);
+        Assert.Equal(1, loaded.RowsLoaded);
+    }
+}

@@ -1,0 +1,114 @@
+using Npgsql;
+using ResponsysCluster.TestServers;
+
+namespace ResponsysCluster.Postgres.Tests;
+
+[Collection(PostgresCollection.Name)]
+public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
+{
+    private readonly string connectionId = "runs_" + Guid.NewGuid().ToString("N")[..12];
+    private NpgsqlDataSource dataSource = null!;
+
+    public async Task InitializeAsync()
+    {
+        dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await ControlTables.EnsureAsync(dataSource, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await dataSource.DisposeAsync();
+
+    private RunRecords Records() => new(dataSource, connectionId);
+
+    private static TableReportRow Report(string table, int seed, params string[] errors) =>
+        new(table, FilesLoaded: seed, FilesSkipped: seed + 1, FilesFailed: seed + 2, FilesWaiting: seed + 3, FilesAbandoned: seed + 4,
+            RowsLoaded: 1_000_000_000_000L + seed, RowsReplaced: 2_000_000_000_000L + seed, Bytes: 3_000_000_000_000L + seed,
+            Duration: TimeSpan.FromMilliseconds(1500 + seed), Errors: errors);
+
+    [Fact]
+    public async Task Should_read_a_runs_steps_back_oldest_first_with_their_table_path_and_message()
+    {
+        var runId = Guid.NewGuid();
+        var records = Records();
+        await records.StepAsync(runId, "connect", "connected to 127.0.0.1:22 as user");
+        await records.StepAsync(runId, "files pending", "2 files pending", table: "CONTACT_LIST");
+        await records.StepAsync(runId, "file started", "120 bytes", table: "CONTACT_LIST", path: "/x/20180911_CONTACT_LIST.csv");
+        await records.StepAsync(runId, "file finished", "2 rows loaded", table: "CONTACT_LIST", path: "/x/20180911_CONTACT_LIST.csv");
+
+        var log = await RunRecords.LogOfAsync(dataSource, runId, CancellationToken.None);
+
+        Assert.Equal(
+        [
+            ("connect", null, null, "connected to 127.0.0.1:22 as user"),
+            ("files pending", "CONTACT_LIST", null, "2 files pending"),
+            ("file started", "CONTACT_LIST", "/x/20180911_CONTACT_LIST.csv", "120 bytes"),
+            ("file finished", "CONTACT_LIST", "/x/20180911_CONTACT_LIST.csv", "2 rows loaded"),
+        ], log);
+    }
+
+    [Fact]
+    public async Task Should_read_back_only_the_steps_of_the_run_asked_for()
+    {
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        var records = Records();
+        await records.StepAsync(first, "list", "3 files in /x");
+        await records.StepAsync(second, "list", "4 files in /y");
+        await records.StepAsync(first, "tables", "tables found: LIST");
+
+        var log = await RunRecords.LogOfAsync(dataSource, first, CancellationToken.None);
+
+        Assert.Equal(["3 files in /x", "tables found: LIST"], log.Select(s => s.Message));
+    }
+
+    [Fact]
+    public async Task Should_read_back_no_steps_for_a_run_that_logged_none()
+    {
+        await Records().StepAsync(Guid.NewGuid(), "connect", "connected");
+
+        Assert.Empty(await RunRecords.LogOfAsync(dataSource, Guid.NewGuid(), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_log_each_step_under_the_connection_that_ran_it()
+    {
+        var runId = Guid.NewGuid();
+        await Records().StepAsync(runId, "connect", "connected");
+
+        var connections = await Sql.RowsAsync(dataSource, "SELECT connection_id FROM responsys_cluster.extraction_log WHERE run_id = @r", ("r", runId));
+
+        Assert.Equal([connectionId], connections.Select(r => r[0]));
+    }
+
+    [Fact]
+    public async Task Should_save_one_loading_report_row_per_table_with_every_figure()
+    {
+        var runId = Guid.NewGuid();
+        var startedAt = new DateTimeOffset(2018, 9, 11, 11, 11, 2, TimeSpan.FromHours(2));
+
+        await Records().SaveReportAsync(runId, startedAt,
+            [Report("CONTACT_LIST", 10), Report("EMAIL_OPENED", 20, "/x/a.csv: record count mismatch", "/x/b.csv: bad CSV")], CancellationToken.None);
+
+        var rows = await Sql.RowsAsync(dataSource, """
+            SELECT responsys_table, connection_id, started_at, files_loaded, files_skipped, files_failed, files_waiting, files_abandoned,
+                   rows_loaded, rows_replaced, bytes, seconds, errors
+            FROM responsys_cluster.load_reports WHERE run_id = @r ORDER BY responsys_table
+            """, ("r", runId));
+        var startedUtc = new DateTime(2018, 9, 11, 9, 11, 2, DateTimeKind.Utc);
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(["CONTACT_LIST", connectionId, startedUtc, 10, 11, 12, 13, 14, 1_000_000_000_010L, 2_000_000_000_010L, 3_000_000_000_010L, 1.51, Array.Empty<string>()], rows[0]);
+        Assert.Equal(["EMAIL_OPENED", connectionId, startedUtc, 20, 21, 22, 23, 24, 1_000_000_000_020L, 2_000_000_000_020L, 3_000_000_000_020L, 1.52,
+            new[] { "/x/a.csv: record count mismatch", "/x/b.csv: bad CSV" }], rows[1]);
+    }
+
+    [Fact]
+    public async Task Should_keep_each_runs_loading_report_apart()
+    {
+        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        await Records().SaveReportAsync(first, DateTimeOffset.UtcNow, [Report("LIST", 1)], CancellationToken.None);
+        await Records().SaveReportAsync(second, DateTimeOffset.UtcNow, [Report("LIST", 5)], CancellationToken.None);
+
+        var loaded = await Sql.RowsAsync(dataSource, "SELECT run_id, files_loaded FROM responsys_cluster.load_reports WHERE connection_id = @c ORDER BY files_loaded",
+            ("c", connectionId));
+
+        Assert.Equal(new List<object?[]> { new object?[] { first, 1 }, new object?[] { second, 5 } }, loaded);
+    }
+}
