@@ -197,6 +197,24 @@ public sealed class ConnectionConfigParserTests
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("\"0\"")]
+    [InlineData("\"0m\"")]
+    [InlineData("\"-01:00:00\"")]
+    [InlineData("\"00:00:00\"")]
+    [InlineData("\"h\"")]
+    [InlineData("\"5w\"")]
+    [InlineData("1e300")]
+    [InlineData("\"99999999999999999999d\"")]
+    [InlineData("[]")]
+    public void Should_refuse_a_ready_timeout_that_is_not_a_positive_duration(string value)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse($$"""{"host": "h", "username": "u", "path": "/p", "password": "x", "ready_timeout": {{value}}}"""));
+        Assert.Equal("ready_timeout", error.Key);
+    }
+
+    [Theory]
     [InlineData("latin-1", ExportEncoding.Latin1)]
     [InlineData("ISO-8859-1", ExportEncoding.Latin1)]
     [InlineData("cp1252", ExportEncoding.Windows1252)]

@@ -30,6 +30,7 @@ public sealed class IntervalScheduleTests
     {
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new IntervalSchedule(TimeSpan.FromSeconds(seconds)));
         Assert.Equal(TimeSpan.FromSeconds(seconds), refused.ActualValue);
+        Assert.StartsWith("must be between 00:01:00 and 365.00:00:00", refused.Message);
     }
 
     [Theory]
