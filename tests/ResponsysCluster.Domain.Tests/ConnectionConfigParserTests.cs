@@ -127,7 +127,9 @@ public sealed class ConnectionConfigParserTests
     [Fact]
     public void Should_read_an_inline_private_key_and_its_passphrase()
     {
-        var config = Parse("""{"host": "h", "username": "u", "path": "/p", "private_key": "-----BEGIN KEY-----", "private_key_passphrase": "pp"}""");
+        var parsed = ConnectionConfigParser.Parse("""{"host": "h", "username": "u", "path": "/p", "private_key": "-----BEGIN KEY-----", "private_key_passphrase": "pp"}""", Home);
+        var config = parsed.Config;
+        Assert.Empty(parsed.IgnoredKeys);
         Assert.Equal("-----BEGIN KEY-----", config.PrivateKey?.Reveal());
         Assert.Equal("pp", config.PrivateKeyPassphrase?.Reveal());
         Assert.Null(config.PrivateKeyFile);

@@ -45,6 +45,8 @@ public sealed class ResponsysDateTimeTests
 
     [Theory]
     [InlineData("2018-09-1")]
+    [InlineData("2018-0911")]
+    [InlineData("2018-09-11T0911")]
     [InlineData("2018/09/11")]
     [InlineData("2018-9-11 09:11")]
     [InlineData("0000-01-01")]
@@ -104,6 +106,10 @@ public sealed class ResponsysDateTimeTests
 
     [Theory]
     [InlineData("100-SEP-2018")]
+    [InlineData("10SEP-2018")]
+    [InlineData("10-SEP2018")]
+    [InlineData("10-SEP-2018 19")]
+    [InlineData("10-SEP-2018 1927")]
     [InlineData("10-SEPT-2018")]
     [InlineData("10-SE-2018")]
     [InlineData("10/SEP/2018")]
@@ -142,6 +148,8 @@ public sealed class ResponsysDateTimeTests
     [InlineData("09/011/2018")]
     [InlineData("13/11/2018")]
     [InlineData("09/11/18")]
+    [InlineData("09/112018")]
+    [InlineData("09/11/2018 09")]
     [InlineData("09-11/2018")]
     [InlineData("09/11-2018")]
     [InlineData("09/11/2018 PM")]

@@ -94,6 +94,9 @@ cleanup() {
   if [[ -n $work ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
+# A signal ends the script through exit, so that the EXIT trap stops the servers.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ensure_servers() {
   if [[ -n ${RSX_TEST_SFTP_ENV:-} && -n ${RSX_TEST_POSTGRES:-} ]]; then return; fi
@@ -150,11 +153,12 @@ overall_of() {
     | "\(if $v == 0 then 0 else ($d * 1000 / $v | floor) end)|\(score)|\(.killed)|\(.timeout)|\(.survived)|\(.nocoverage)"' "$1"
 }
 
-# The per-file table of a report, paths relative to the repository.
+# The per-file table of a report, paths relative to the repository; files without a counted mutant are left out.
 file_rows_of() {
   jq -r --arg root "$repo_root/" "$JQ_COUNTS"'
     .files | to_entries | sort_by(.key)[]
-    | (.key | ltrimstr($root)) as $path | .value.mutants | counts | row("`\($path)`")' "$1"
+    | (.key | ltrimstr($root)) as $path | .value.mutants | counts
+    | select(.killed + .timeout + .survived + .nocoverage > 0) | row("`\($path)`")' "$1"
 }
 
 commit=$(git rev-parse --short=12 HEAD)
