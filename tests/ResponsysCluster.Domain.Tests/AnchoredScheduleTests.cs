@@ -47,6 +47,7 @@ public sealed class AnchoredScheduleTests
     // runs when the clocks land, at 03:00; the runs after it keep their wall-clock times.
     [InlineData(24, "02:30", "2024-03-30T12:00:00Z", "2024-03-31T03:00:00+02:00")]
     [InlineData(24, "02:30", "2024-03-31T01:00:00Z", "2024-04-01T02:30:00+02:00")]
+    [InlineData(24, "02:30:20", "2024-03-30T12:00:00Z", "2024-03-31T03:00:00+02:00")]
     [InlineData(6, "02:30", "2024-03-30T20:00:00Z", "2024-03-31T03:00:00+02:00")]
     [InlineData(6, "02:30", "2024-03-31T01:00:00Z", "2024-03-31T08:30:00+02:00")]
     [InlineData(6, "02:30", "2024-03-31T07:00:00Z", "2024-03-31T14:30:00+02:00")]

@@ -33,6 +33,14 @@ public sealed class ColumnTypeInferenceTests
     }
 
     [Fact]
+    public void Should_count_the_values_it_saw_but_not_the_empty_ones()
+    {
+        var inference = new ColumnTypeInference();
+        foreach (var value in new[] { "1", "", "2", "", "3" }) inference.Observe(value);
+        Assert.Equal(3, inference.ValuesSeen);
+    }
+
+    [Fact]
     public void Should_not_let_one_date_like_value_make_a_text_column_a_date_time()
     {
         var values = Enumerable.Repeat("some text", 999).Append("2018-09-11").ToArray();

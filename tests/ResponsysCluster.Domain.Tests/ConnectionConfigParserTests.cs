@@ -28,30 +28,150 @@ public sealed class ConnectionConfigParserTests
         Assert.Equal("/home/cli/acme_scp/download/x.csv", RemoteFile.PathIn(config.Path, "x.csv"));
     }
 
+    private const string Login = """ "host": "h", "username": "u", "path": "/p", "password": "x" """;
+
     [Theory]
-    [InlineData("""{"username": "u", "path": "/p", "password": "x"}""", "host")]
-    [InlineData("""{"host": "h", "path": "/p", "password": "x"}""", "username")]
-    [InlineData("""{"host": "h", "username": "u", "password": "x"}""", "path")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p"}""", "private_key_file")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "port": "ssh"}""", "port")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "port": 70000}""", "port")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "start_date": "yesterday"}""", "start_date")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "delimiter": "::"}""", "delimiter")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "encoding": "ebcdic"}""", "encoding")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "sample_rows": 0}""", "sample_rows")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "ready_timeout": "soon"}""", "ready_timeout")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "host_key_fingerprint": "abc"}""", "host_key_fingerprint")]
-    [InlineData("""{"host": 5, "username": "u", "path": "/p", "password": "x"}""", "host")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "connection_id": "a/b"}""", "connection_id")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "target_schema": "Big Schema"}""", "target_schema")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "time_zone": "CET+1"}""", "time_zone")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "max_concurrent_downloads": 64}""", "max_concurrent_downloads")]
-    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": "x", "schedule": {"every": "1s"}}""", "schedule")]
-    public void Should_name_the_key_that_is_missing_or_wrong(string json, string key)
+    [InlineData("""{"username": "u", "path": "/p", "password": "x"}""", "host", "missing")]
+    [InlineData("""{"host": "", "username": "u", "path": "/p", "password": "x"}""", "host", "missing")]
+    [InlineData("""{"host": "h", "path": "/p", "password": "x"}""", "username", "missing")]
+    [InlineData("""{"host": "h", "username": "u", "password": "x"}""", "path", "missing")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p"}""", "private_key_file", "missing: give private_key_file, private_key or password")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p", "password": ""}""", "private_key_file", "missing: give private_key_file, private_key or password")]
+    [InlineData("""{"host": "h", "username": "u", "path": "/p", "private_key_file": "/k", "private_key": "KEY"}""", "private_key", "give either private_key or private_key_file, not both")]
+    [InlineData("""{"host": 5, "username": "u", "path": "/p", "password": "x"}""", "host", "must be a string")]
+    public void Should_name_the_login_key_that_is_missing_or_wrong(string json, string key, string reason)
     {
         var error = Assert.Throws<ConfigException>(() => Parse(json));
         Assert.Equal(key, error.Key);
-        Assert.Contains($"'{key}'", error.Message);
+        Assert.Equal($"Config key '{key}': {reason}", error.Message);
+    }
+
+    [Theory]
+    [InlineData(""" "port": "ssh" """, "port", "must be a whole number")]
+    [InlineData(""" "port": true """, "port", "must be a whole number")]
+    [InlineData(""" "port": 70000 """, "port", "must be between 1 and 65535")]
+    [InlineData(""" "port": 0 """, "port", "must be between 1 and 65535")]
+    [InlineData(""" "start_date": "yesterday" """, "start_date", "'yesterday' is not an ISO-8601 date-time")]
+    [InlineData(""" "delimiter": "::" """, "delimiter", "must be one of ',', ';', '|' or a tab")]
+    [InlineData(""" "encoding": "ebcdic" """, "encoding", "'ebcdic' is not supported; use UTF-8, Latin-1, Windows-1252 or UTF-16")]
+    [InlineData(""" "sample_rows": 0 """, "sample_rows", "must be between 1 and 2147483647")]
+    [InlineData(""" "sample_files": 0 """, "sample_files", "must be between 1 and 2147483647")]
+    [InlineData(""" "ready_timeout": "soon" """, "ready_timeout", "must be a positive duration: hours as a number, or '90m', '24h', '2d', '3600s', 'hh:mm:ss'")]
+    [InlineData(""" "host_key_fingerprint": "abc" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData(""" "host_key_fingerprint": "SHA256:short" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData(""" "host_key_fingerprint": "MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData(""" "connection_id": "a/b" """, "connection_id", "'a/b' must be 1 to 64 letters, digits, '_' or '-'")]
+    [InlineData(""" "connection_id": "cluster" """, "connection_id", "'cluster' would load into the reserved schema 'responsys_cluster'; choose another connection_id or set target_schema")]
+    [InlineData(""" "target_schema": "Big Schema" """, "target_schema", "'Big Schema' must be a PostgreSQL name of at most 63 lower-case letters, digits and '_', not starting with a digit")]
+    [InlineData(""" "target_schema": "pg_catalog" """, "target_schema", "'pg_catalog' is reserved; choose another schema")]
+    [InlineData(""" "time_zone": "CET+1" """, "time_zone", "'CET+1' is not a known IANA time zone id (case matters) such as 'Europe/Paris' or 'UTC'")]
+    [InlineData(""" "max_concurrent_downloads": 64 """, "max_concurrent_downloads", "must be between 1 and 32")]
+    [InlineData(""" "schedule": {"every": "1s"} """, "schedule", null)]
+    public void Should_name_the_key_that_is_wrong_and_say_why(string keys, string key, string? reason)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse("{" + Login + ", " + keys + "}"));
+        Assert.Equal(key, error.Key);
+        if (reason is null) Assert.StartsWith($"Config key '{key}': ", error.Message);
+        else Assert.Equal($"Config key '{key}': {reason}", error.Message);
+    }
+
+    [Theory]
+    [InlineData("{\"host\": ")]
+    [InlineData("host=h")]
+    public void Should_refuse_a_file_that_is_not_json(string json)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse(json));
+        Assert.Equal("(file)", error.Key);
+        Assert.StartsWith("Config key '(file)': not valid JSON: ", error.Message);
+    }
+
+    [Theory]
+    [InlineData("[]")]
+    [InlineData("\"host\"")]
+    public void Should_refuse_json_that_is_not_an_object(string json)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse(json));
+        Assert.Equal("(file)", error.Key);
+        Assert.Equal("Config key '(file)': the configuration must be a JSON object", error.Message);
+    }
+
+    [Fact]
+    public void Should_read_every_key_it_knows()
+    {
+        var parsed = ConnectionConfigParser.Parse("""
+            {"host": "files.responsys.net", "port": 2222, "username": "acme_scp", "path": "/download",
+             "password": "pw", "private_key_file": "/keys/id_ed25519", "private_key_passphrase": "phrase",
+             "host_key_fingerprint": "  SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s ",
+             "start_date": "2018-09-01", "delimiter": ";", "encoding": "latin1", "sample_rows": 50, "sample_files": 3,
+             "ready_timeout": "90m", "connection_id": "acme", "target_schema": "acme_exports", "time_zone": "Europe/Paris",
+             "max_concurrent_downloads": 4, "schedule": {"every": "6h"}}
+            """, Home);
+        var config = parsed.Config;
+        Assert.Empty(parsed.IgnoredKeys);
+        Assert.Equal(("files.responsys.net", 2222, "acme_scp", "/download"), (config.Host, config.Port, config.Username, config.Path));
+        Assert.Equal("pw", config.Password?.Reveal());
+        Assert.Equal("/keys/id_ed25519", config.PrivateKeyFile);
+        Assert.Null(config.PrivateKey);
+        Assert.Equal("phrase", config.PrivateKeyPassphrase?.Reveal());
+        Assert.Equal("SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", config.HostKeyFingerprint);
+        Assert.Equal(new DateTimeOffset(2018, 9, 1, 0, 0, 0, TimeSpan.Zero), config.StartDate);
+        Assert.Equal(';', config.Delimiter);
+        Assert.Equal(ExportEncoding.Latin1, config.Encoding);
+        Assert.Equal((50, 3), (config.SampleRows, config.SampleFiles));
+        Assert.Equal(TimeSpan.FromMinutes(90), config.ReadyTimeout);
+        Assert.Equal(("acme", "acme_exports", "Europe/Paris"), (config.ConnectionId, config.TargetSchema, config.TimeZone.Id));
+        Assert.Equal(4, config.MaxConcurrentDownloads);
+        Assert.Equal(new Scheduling.IntervalSchedule(TimeSpan.FromHours(6)), config.Schedule);
+    }
+
+    [Fact]
+    public void Should_read_an_inline_private_key_and_its_passphrase()
+    {
+        var parsed = ConnectionConfigParser.Parse("""{"host": "h", "username": "u", "path": "/p", "private_key": "-----BEGIN KEY-----", "private_key_passphrase": "pp"}""", Home);
+        var config = parsed.Config;
+        Assert.Empty(parsed.IgnoredKeys);
+        Assert.Equal("-----BEGIN KEY-----", config.PrivateKey?.Reveal());
+        Assert.Equal("pp", config.PrivateKeyPassphrase?.Reveal());
+        Assert.Null(config.PrivateKeyFile);
+        Assert.Null(config.Password);
+    }
+
+    [Fact]
+    public void Should_treat_empty_and_null_values_as_not_given()
+    {
+        var config = Parse("""
+            {"host": "h", "username": "u", "path": "/p", "private_key_file": "/k", "password": "", "private_key": null,
+             "port": " ", "start_date": null, "delimiter": "", "encoding": "", "sample_rows": "", "schedule": null}
+            """);
+        Assert.Null(config.Password);
+        Assert.Null(config.PrivateKey);
+        Assert.Equal(22, config.Port);
+        Assert.Null(config.StartDate);
+        Assert.Equal(',', config.Delimiter);
+        Assert.Equal(ExportEncoding.Utf8, config.Encoding);
+        Assert.Equal(1000, config.SampleRows);
+        Assert.Null(config.Schedule);
+    }
+
+    [Theory]
+    [InlineData("/", "/")]
+    [InlineData("///", "/")]
+    [InlineData("/a/b//", "/a/b")]
+    [InlineData("relative/dir/", "relative/dir")]
+    public void Should_drop_trailing_slashes_from_the_path_but_keep_the_root(string path, string expected)
+    {
+        Assert.Equal(expected, Parse($$"""{"host": "h", "username": "u", "path": "{{path}}", "password": "x"}""").Path);
+    }
+
+    [Theory]
+    [InlineData("~", "/home/me")]
+    [InlineData("~/.ssh/id_rsa", "/home/me/.ssh/id_rsa")]
+    [InlineData("/etc/keys/id_rsa", "/etc/keys/id_rsa")]
+    [InlineData("~other/id_rsa", "~other/id_rsa")]
+    [InlineData("keys/id_rsa", "keys/id_rsa")]
+    public void Should_expand_only_the_callers_home_in_the_key_file_path(string path, string expected)
+    {
+        Assert.Equal(expected, Parse($$"""{"host": "h", "username": "u", "path": "/p", "private_key_file": "{{path}}"}""").PrivateKeyFile);
     }
 
     [Theory]
@@ -59,6 +179,8 @@ public sealed class ConnectionConfigParserTests
     [InlineData("\"\\t\"", '\t')]
     [InlineData("\";\"", ';')]
     [InlineData("\"|\"", '|')]
+    [InlineData("\",\"", ',')]
+    [InlineData("\"\\\\t\"", '\t')]
     public void Should_accept_the_supported_delimiters(string delimiter, char expected)
     {
         Assert.Equal(expected, Parse($$"""{"host": "h", "username": "u", "path": "/p", "password": "x", "delimiter": {{delimiter}}}""").Delimiter);
@@ -77,11 +199,36 @@ public sealed class ConnectionConfigParserTests
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("-1")]
+    [InlineData("\"0\"")]
+    [InlineData("\"0m\"")]
+    [InlineData("\"-01:00:00\"")]
+    [InlineData("\"00:00:00\"")]
+    [InlineData("\"h\"")]
+    [InlineData("\"5w\"")]
+    [InlineData("1e300")]
+    [InlineData("\"99999999999999999999d\"")]
+    [InlineData("[]")]
+    public void Should_refuse_a_ready_timeout_that_is_not_a_positive_duration(string value)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse($$"""{"host": "h", "username": "u", "path": "/p", "password": "x", "ready_timeout": {{value}}}"""));
+        Assert.Equal("ready_timeout", error.Key);
+    }
+
+    [Theory]
     [InlineData("latin-1", ExportEncoding.Latin1)]
     [InlineData("ISO-8859-1", ExportEncoding.Latin1)]
     [InlineData("cp1252", ExportEncoding.Windows1252)]
     [InlineData("UTF-16", ExportEncoding.Utf16)]
     [InlineData("utf-8", ExportEncoding.Utf8)]
+    [InlineData(" UTF_8 ", ExportEncoding.Utf8)]
+    [InlineData("utf8", ExportEncoding.Utf8)]
+    [InlineData("utf-8-sig", ExportEncoding.Utf8)]
+    [InlineData("latin1", ExportEncoding.Latin1)]
+    [InlineData("iso8859-1", ExportEncoding.Latin1)]
+    [InlineData("Windows-1252", ExportEncoding.Windows1252)]
+    [InlineData("utf16", ExportEncoding.Utf16)]
     public void Should_accept_the_supported_encodings(string name, ExportEncoding expected)
     {
         Assert.Equal(expected, Parse($$"""{"host": "h", "username": "u", "path": "/p", "password": "x", "encoding": "{{name}}"}""").Encoding);

@@ -9,6 +9,8 @@ public sealed class ConnectionIdsTests
     [InlineData("ACME", "Files.Responsys.NET", 2222, "/", "acme_files_responsys_net_2222_")]
     [InlineData("a-b", "h", 22, "relative/dir", "a-b_h_22_relative_dir")]
     [InlineData("josé", "h", 22, "/p", "jos__h_22_p")]
+    [InlineData("az09_-", "h", 22, "/p", "az09_-_h_22_p")]
+    [InlineData("a{`/:@", "h", 22, "/p", "a______h_22_p")]
     public void Should_derive_the_id_from_login_and_path(string username, string host, int port, string path, string expected)
     {
         Assert.Equal(expected, ConnectionIds.Derive(username, host, port, path));
@@ -52,5 +54,15 @@ public sealed class ConnectionIdsTests
     public void Should_derive_ids_that_are_valid(string username, string host, int port, string path)
     {
         Assert.True(ConnectionIds.IsValid(ConnectionIds.Derive(username, host, port, path)));
+    }
+
+    [Fact]
+    public void Should_keep_an_id_of_exactly_64_characters_whole()
+    {
+        // "u@h:22/" folds to 7 characters; a path of 57 more makes 64.
+        var path = "/" + new string('p', 57);
+        var id = ConnectionIds.Derive("u", "h", 22, path);
+        Assert.Equal("u_h_22_" + new string('p', 57), id);
+        Assert.Equal(64, id.Length);
     }
 }

@@ -48,6 +48,27 @@ public sealed class ExportFileNameTests
     }
 
     [Theory]
+    [InlineData("201809111_LIST.csv", "201809111_LIST")]
+    [InlineData("2018091112_CLICK.txt", "2018091112_CLICK")]
+    [InlineData("2018-09-112_LIST.csv", "2018-09-112_LIST")]
+    [InlineData("123456789LIST.csv", "123456789LIST")]
+    [InlineData("20180911_0911023_LIST.csv", "0911023_LIST")]
+    public void Should_never_read_a_stamp_prefix_that_borders_a_digit(string fileName, string table)
+    {
+        // A prefix is a stamp only when a non-digit follows it: the longest stamp that does is stripped, if any.
+        Assert.Equal(table, ExportFileName.TryParse(fileName)?.Table);
+    }
+
+    [Theory]
+    [InlineData("LIST_120180911.csv", "LIST_120180911")]
+    [InlineData("LIST2018-09-11.csv", "LIST")]
+    [InlineData("LIST_12018-09-11.csv", "LIST_12018-09-11")]
+    public void Should_never_read_a_stamp_suffix_that_follows_a_digit(string fileName, string table)
+    {
+        Assert.Equal(table, ExportFileName.TryParse(fileName)?.Table);
+    }
+
+    [Theory]
     [InlineData("12345678its_some_file.wav")]
     [InlineData("12345678oops")]
     [InlineData("LIST.ready")]

@@ -66,4 +66,77 @@ public sealed class ExportListingTests
         Assert.Equal(["LIST_20180911.csv"], listing.FilesOf("LIST").Select(f => f.File.Name));
         Assert.Equal(["LIST_1.csv"], listing.EmptyDataFiles.Select(f => f.Name));
     }
+
+    [Fact]
+    public void Should_prefer_the_name_ready_form_when_both_ready_files_exist()
+    {
+        var listing = ExportListing.From([File("LIST_20180911.csv"), File("LIST_20180911.csv.ready"), File("LIST_20180911.ready")]);
+        Assert.Equal("LIST_20180911.ready", listing.FilesOf("LIST").Single().ReadyFile?.Name);
+    }
+
+    [Fact]
+    public void Should_tie_a_data_file_to_its_name_csv_ready_file_alone()
+    {
+        var listing = ExportListing.From([File("LIST_20180911.csv"), File("LIST_20180911.csv.ready")]);
+        Assert.Equal("/exports/LIST_20180911.csv.ready", listing.FilesOf("LIST").Single().ReadyFile?.Path);
+    }
+
+    [Fact]
+    public void Should_list_each_table_once_in_ordinal_order_with_all_its_files()
+    {
+        var listing = ExportListing.From([
+            File("b_20180911.csv"), File("b_20180911.ready"),
+            File("B_20180912.csv"), File("B_20180912.ready"),
+            File("a_20180911.csv"), File("a_20180912.csv"), File("a_20180912.ready"),
+            File("Z_20180911.csv"),
+            File("C_20180911.csv"),
+        ]);
+        Assert.Equal(["B", "a", "b"], listing.Tables);
+        Assert.Equal(["C", "Z"], listing.TablesWithoutReadyFiles);
+        Assert.Equal(["a_20180911.csv", "a_20180912.csv"], listing.FilesOf("a").Select(f => f.File.Name));
+        Assert.All(listing.FilesOf("a"), f => Assert.Equal("a", f.Table));
+    }
+
+    [Fact]
+    public void Should_ignore_files_that_are_not_exports()
+    {
+        var listing = ExportListing.From([
+            File("notes.md"), File("archive.csv.gz"), File("LIST.ready"), File("ORPHAN.csv.ready"),
+        ]);
+        Assert.Empty(listing.Tables);
+        Assert.Empty(listing.TablesWithoutReadyFiles);
+        Assert.Empty(listing.EmptyDataFiles);
+    }
+
+    [Fact]
+    public void Should_give_no_files_for_an_unknown_table()
+    {
+        var listing = ExportListing.From([File("LIST.csv"), File("LIST.ready")]);
+        Assert.Empty(listing.FilesOf("OTHER"));
+        Assert.Empty(listing.FilesOf("list"));
+    }
+
+    [Fact]
+    public void Should_not_make_a_table_of_empty_data_files_alone()
+    {
+        var listing = ExportListing.From([File("LIST_20180911.csv", size: 0), File("LIST_20180911.ready")]);
+        Assert.Empty(listing.Tables);
+        Assert.Empty(listing.TablesWithoutReadyFiles);
+        Assert.Empty(listing.FilesOf("LIST"));
+        Assert.Equal(["LIST_20180911.csv"], listing.EmptyDataFiles.Select(f => f.Name));
+    }
+
+    [Theory]
+    [InlineData(0, "/x/a.csv", 0, "/x/a.csv", 0)]
+    [InlineData(0, "/x/a.csv", 0, "/x/b.csv", -1)]
+    [InlineData(0, "/x/b.csv", 0, "/x/a.csv", 1)]
+    [InlineData(0, "/x/B.csv", 0, "/x/a.csv", -1)]
+    [InlineData(0, "/x/z.csv", 1, "/x/a.csv", -1)]
+    [InlineData(1, "/x/a.csv", 0, "/x/z.csv", 1)]
+    public void Should_compare_files_by_mtime_then_ordinal_path(int secondsA, string pathA, int secondsB, string pathB, int sign)
+    {
+        var a = new RemoteFile(pathA, pathA[3..], 1, T0.AddSeconds(secondsA));
+        var b = new RemoteFile(pathB, pathB[3..], 1, T0.AddSeconds(secondsB));
+        Assert.Equal(sign, Math.Sign(ExportListing.CompareByModifiedThenPath(a, b)));
+    }
 }

@@ -13,6 +13,8 @@ public sealed class PostgresIdentifierTests
     [InlineData("Prénom-Nom", "pr_nom_nom")]
     [InlineData("a\"b;drop table x", "a_b_drop_table_x")]
     [InlineData("", "_")]
+    [InlineData("zone_9", "zone_9")]
+    [InlineData("a{b`c/d:e", "a_b_c_d_e")]
     public void Should_fold_names_into_safe_identifiers(string name, string expected)
     {
         Assert.Equal(expected, PostgresIdentifier.From(name));
@@ -43,5 +45,23 @@ public sealed class PostgresIdentifierTests
     public void Should_quote_identifiers()
     {
         Assert.Equal("\"a\"\"b\"", PostgresIdentifier.Quote("a\"b"));
+    }
+
+    [Fact]
+    public void Should_keep_a_name_of_exactly_63_bytes_whole()
+    {
+        var name = new string('a', 63);
+        Assert.Equal(name, PostgresIdentifier.From(name));
+        Assert.Equal(63, PostgresIdentifier.From(name + "a").Length);
+        Assert.NotEqual(name, PostgresIdentifier.From(name + "a"));
+    }
+
+    [Fact]
+    public void Should_number_a_collision_without_cutting_when_it_fits_in_63_bytes()
+    {
+        var name = new string('a', 61);
+        Assert.Equal([name, name + "_2"], PostgresIdentifier.Unique([name, name]));
+        var longer = new string('b', 62);
+        Assert.Equal([longer, new string('b', 61) + "_2"], PostgresIdentifier.Unique([longer, longer]));
     }
 }

@@ -31,6 +31,10 @@ public sealed class ResponsysValuesTests
     [InlineData("NaN", false)]
     [InlineData("Infinity", false)]
     [InlineData("1,5", false)]
+    [InlineData("", false)]
+    [InlineData("-", false)]
+    [InlineData("-0.5", true)]
+    [InlineData("-05", false)]
     public void Should_recognise_json_numbers(string value, bool expected)
     {
         Assert.Equal(expected, ResponsysValues.IsNumber(value));

@@ -38,6 +38,8 @@ public sealed class ScheduleConfigTests
     [InlineData("""{"every": "6h", "anchor": "02:30"}""", 6, "02:30", "UTC")]
     [InlineData("""{"every": "6h", "anchor": "2:30"}""", 6, "02:30", "UTC")]
     [InlineData("""{"every": "24h", "anchor": "23:59:30"}""", 24, "23:59:30", "UTC")]
+    [InlineData("""{"every": "24h", "anchor": "2:05:09"}""", 24, "02:05:09", "UTC")]
+    [InlineData("""{"every": "24h", "anchor": " 14:00 "}""", 24, "14:00", "UTC")]
     [InlineData("""{"every": 60, "anchor": "00:00", "time_zone": "Europe/Paris"}""", 1, "00:00", "Europe/Paris")]
     public void Should_read_an_anchored_schedule(string schedule, double hours, string anchor, string zone)
     {
@@ -52,6 +54,7 @@ public sealed class ScheduleConfigTests
     [InlineData("""{"cron": "  0  */2 * * * ", "time_zone": "UTC"}""", "0 */2 * * *", false, "UTC")]
     [InlineData("""{"cron": "0 0 */2 * * *", "time_zone": "America/New_York"}""", "0 0 */2 * * *", true, "America/New_York")]
     [InlineData("""{"cron": "* * * * *"}""", "* * * * *", false, "UTC")]
+    [InlineData("""{"cron": "59 0 */2 * * *"}""", "59 0 */2 * * *", true, "UTC")]
     public void Should_read_a_cron_schedule(string schedule, string expression, bool includesSeconds, string zone)
     {
         var cron = Assert.IsType<CronSchedule>(Schedule(schedule));

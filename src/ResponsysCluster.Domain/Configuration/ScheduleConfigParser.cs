@@ -13,7 +13,8 @@ internal static class ScheduleConfigParser
 {
     private const string Key = "schedule";
     private static readonly string[] Fields = ["every", "anchor", "cron", "time_zone"];
-    private static readonly string[] AnchorFormats = ["H:mm", "HH:mm", "H:mm:ss", "HH:mm:ss"];
+    // "H" reads one or two digits, so these also take "02:30" and "23:59:30".
+    private static readonly string[] AnchorFormats = ["H:mm", "H:mm:ss"];
 
     public static ReplicationSchedule? Parse(JsonElement? value, TimeZoneInfo connectionZone)
     {

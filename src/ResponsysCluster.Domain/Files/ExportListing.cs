@@ -34,7 +34,8 @@ public sealed class ExportListing
 
         foreach (var file in all)
         {
-            if (ExportFileName.TryParse(file.Name) is not { } name) continue;
+            var name = ExportFileName.TryParse(file.Name);
+            if (name is null) continue;
             if (file.Size == 0)
             {
                 empty.Add(file);

@@ -23,9 +23,10 @@ public sealed record AnchoredSchedule(TimeSpan Every, TimeOnly Anchor, TimeZoneI
     public DateTimeOffset NextAfter(DateTimeOffset now, DateTimeOffset? lastStart)
     {
         var local = TimeZoneInfo.ConvertTime(now, Zone).DateTime;
-        // The day whose series (its anchor and the 24 hours after) holds `local`; start at its first run after `local`.
+        // The day whose series (its anchor and the 24 hours after) holds `local`; start at its last run at or before
+        // `local`, which the loop steps past.
         var day = DateOnly.FromDateTime(local.AddTicks(-Anchor.Ticks));
-        var k = (local - day.ToDateTime(Anchor)).Ticks / Every.Ticks + 1;
+        var k = (local - day.ToDateTime(Anchor)).Ticks / Every.Ticks;
         while (true)
         {
             if (k * Every.Ticks >= TimeSpan.TicksPerDay)

@@ -22,11 +22,11 @@ public static class ResponsysDateTime
     {
         value = default;
         hasOffset = false;
-        if (text.Length < 8 || text.Length > 40) return false;
-        if (char.IsAsciiDigit(text[0]) && text.Length >= 10 && text[4] == '-')
-            return TryParseIso(text, out value, out hasOffset);
-        if (text.Length >= 10 && (text[2] == '/' || text[1] == '/'))
-            return TryParseUs(text, out value);
+        // The shortest form is "9/1/2018", the longest "2018-09-11T09:11:02.123456789+02:00" (35 characters).
+        if (text.Length is < 8 or > 35) return false;
+        // Each parser checks its whole form: these tests only pick the one that may match.
+        if (text[4] == '-') return TryParseIso(text, out value, out hasOffset);
+        if (text[1] == '/' || text[2] == '/') return TryParseUs(text, out value);
         return TryParseOracle(text, out value);
     }
 
@@ -90,7 +90,7 @@ public static class ResponsysDateTime
         value = default;
         var i = 0;
         if (!DigitsUpTo(s, ref i, 2, out var day) || !Char(s, ref i, '-')) return false;
-        if (i + 3 > s.Length) return false;
+        // At most 3 characters read so far, and the text has at least 8: the month name is there to slice.
         var name = s.Slice(i, 3);
         var month = 0;
         for (var m = 0; m < Months.Length && month == 0; m++)
@@ -109,7 +109,7 @@ public static class ResponsysDateTime
         if (!DigitsUpTo(s, ref i, 2, out var month) || !Char(s, ref i, '/') || !DigitsUpTo(s, ref i, 2, out var day)
             || !Char(s, ref i, '/') || !Digits(s, ref i, 4, out var year)) return false;
         if (!TimeOfDay(s, ref i, out var hour, out var minute, out var second)) return false;
-        if (i < s.Length && hour is >= 1 and <= 12 && s.Length - i == 3 && s[i] == ' ')
+        if (s.Length - i == 3 && s[i] == ' ' && hour is >= 1 and <= 12)
         {
             var meridiem = s.Slice(i + 1, 2);
             if (meridiem.Equals("AM", StringComparison.OrdinalIgnoreCase)) hour %= 12;
