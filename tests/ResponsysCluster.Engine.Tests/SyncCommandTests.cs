@@ -15,7 +15,7 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
 
     private string Schema => "responsys_" + connection;
 
-    private string WriteConfig(ExportDirectory exports)
+    private string WriteConfig(ExportDirectory exports, int readyTimeoutHours = 1_000_000)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("rsx-sync-").FullName, "connection.json");
         File.WriteAllText(path, new JsonObject
@@ -23,16 +23,17 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
             ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = exports.Path,
             ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z",
             ["connection_id"] = connection,
-            ["ready_timeout"] = 1_000_000, // hours: these 2018 files wait for their ready file rather than being abandoned
+            // By default these 2018 files wait for their ready file rather than being abandoned.
+            ["ready_timeout"] = readyTimeoutHours,
         }.ToJsonString());
         return path;
     }
 
-    private async Task<(int ExitCode, string Report)> SyncAsync(string config)
+    private async Task<(int ExitCode, string Report)> SyncAsync(string config, IReadOnlyList<string>? tables = null)
     {
         var output = new StringWriter();
         var exitCode = await new SyncCommand(NullLoggerFactory.Instance)
-            .RunAsync(new SyncArguments(config, postgres.ConnectionString, null), output, CancellationToken.None);
+            .RunAsync(new SyncArguments(config, postgres.ConnectionString, tables), output, CancellationToken.None);
         return (exitCode, output.ToString());
     }
 
@@ -177,8 +178,8 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
     [Fact(Timeout = TestTimeout)]
     public async Task Should_fail_a_bad_file_without_partial_rows_and_load_it_once_fixed()
     {
-        // Large files (about 7 MB, many SFTP reads and COPY buffers) whose fault shows only near the end.
-        const int Big = 150_000;
+        // Large files (about 4 MB, many SFTP reads and COPY buffers) whose fault shows only near the end.
+        const int Big = 80_000;
         var exports = sftp.CreateExportDirectory();
         exports.Write("LIST_20180911_01.csv", Rows(1, Big), T.AddMinutes(1));
         exports.WriteReady("LIST_20180911_01.csv", (Big + 2).ToString(), T.AddMinutes(1));
@@ -207,6 +208,42 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         Assert.Equal(Big, await CountAsync($"SELECT count(*) FROM {Schema}.list WHERE _sdc_source_file LIKE '%LIST_20180911_01.csv'"));
         Assert.Equal(Big + 1, await CountAsync($"SELECT count(*) FROM {Schema}.list WHERE _sdc_source_file LIKE '%LIST_20180911_04.csv'"));
     }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_sync_only_the_tables_asked_for_and_log_each_step()
+    {
+        var exports = sftp.CreateExportDirectory();
+        exports.Write("LIST_20180911_01.csv", Rows(1, 3), T);
+        exports.WriteReady("LIST_20180911_01.csv", "3", T);
+        exports.Write("LIST_20180911_02.csv", Rows(10, 2), T.AddMinutes(1)); // no ready file since 2018: abandoned
+        exports.Write("LIST_20180911_03.csv", Rows(20, 2), DateTimeOffset.UtcNow.AddMinutes(-5)); // no ready file yet: waiting
+        exports.Write("CLICK_20180911.csv", Rows(1, 4), T);
+        exports.WriteReady("CLICK_20180911.csv", "4", T);
+
+        var run = await SyncAsync(WriteConfig(exports, readyTimeoutHours: 24), ["LIST", "NOPE"]);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Matches(@"LIST\s+1\s+0\s+0\s+1\s+1\s+3\s", run.Report);
+        Assert.DoesNotMatch(@"(?m)^CLICK\s", run.Report);
+        Assert.Contains($"error: table NOPE has no ready file in {exports.Path}", run.Report);
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM information_schema.tables WHERE table_schema = '{Schema}' AND table_name = 'click'"));
+        await AssertRowsOnceAsync("list", 3);
+        var runId = RunIdOf(run.Report);
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.load_reports WHERE run_id = '{runId}' AND responsys_table = 'LIST' AND files_loaded = 1 AND files_waiting = 1 AND files_abandoned = 1 AND rows_loaded = 3"));
+
+        var log = (await LogOfAsync(runId)).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal($"connect connected to {sftp.Host}:{sftp.Port} as {sftp.User}", Squeeze(log[0]));
+        Assert.Equal($"list 6 files in {exports.Path}", Squeeze(log[1]));
+        Assert.Equal("tables tables found: CLICK, LIST", Squeeze(log[2]));
+        Assert.Equal("files pending LIST 1 files pending, 1 waiting for their ready file, 1 abandoned", Squeeze(log[3]));
+        Assert.Equal($"file waiting LIST {exports.PathOf("LIST_20180911_03.csv")} no ready file yet; left for a later run", Squeeze(log[4]));
+        Assert.Equal($"file abandoned LIST {exports.PathOf("LIST_20180911_02.csv")} no ready file within 1.00:00:00 of its mtime", Squeeze(log[5]));
+        Assert.StartsWith($"file started LIST {exports.PathOf("LIST_20180911_01.csv")} {Rows(1, 3).Length} bytes, modified 2018-09-11T09:00:00", Squeeze(log[6]));
+        Assert.StartsWith($"file finished LIST {exports.PathOf("LIST_20180911_01.csv")} 3 rows loaded, 0 replaced in ", Squeeze(log[7]));
+        Assert.Equal(8, log.Length);
+    }
+
+    /// <summary>The log command pads its columns; one space between words is enough to compare.</summary>
+    private static string Squeeze(string line) => string.Join(' ', line.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     [Fact(Timeout = TestTimeout)]
     public async Task Should_replicate_on_schedule_until_stopped()
