@@ -15,4 +15,7 @@ public sealed record FileVersionLoad(string Table, FileVersion Version, long? Ex
 /// <param name="RowsLoaded">Rows copied in.</param>
 /// <param name="RowsReplaced">Rows an earlier version of the same path had loaded, now deleted.</param>
 /// <param name="ColumnsWidened">Columns widened on the way (each costs one more pass over the file).</param>
-public sealed record FileVersionLoaded(bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened);
+/// <param name="RecordCount">Which count the ready file's record count matched (with or without the header row);
+/// null when the version was already loaded and nothing was read.</param>
+public sealed record FileVersionLoaded(bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened,
+    RecordCountOutcome? RecordCount = null);

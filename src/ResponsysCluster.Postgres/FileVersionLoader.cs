@@ -104,7 +104,8 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             rows = (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (RecordCountCheck.Check(load.ExpectedRecords, reader.RecordsRead) == RecordCountOutcome.Mismatch)
+        var recordCount = RecordCountCheck.Check(load.ExpectedRecords, reader.RecordsRead);
+        if (recordCount == RecordCountOutcome.Mismatch)
         {
             throw new ExportFileException(path,
                 $"record count mismatch: the ready file says {load.ExpectedRecords}, the file holds {reader.RecordsRead} records; nothing was loaded");
@@ -115,7 +116,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             VALUES (@c, @t, @p, @m, @s, @rows, @replaced)
             """, cancellationToken, [.. LedgerKey(load), ("rows", rows), ("replaced", (long)replaced)]);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new Attempt(new FileVersionLoaded(false, rows, replaced, []), null);
+        return new Attempt(new FileVersionLoaded(false, rows, replaced, [], recordCount), null);
     }
 
     private bool TryWrite(NpgsqlBinaryImporter importer, ColumnType type, ReadOnlySpan<char> value)

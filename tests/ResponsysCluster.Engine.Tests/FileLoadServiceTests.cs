@@ -39,7 +39,7 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         return (result, (long)(await count.ExecuteScalarAsync())!, config.TargetSchema);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Should_fail_a_file_deleted_between_listing_and_reading_and_record_nothing()
     {
         var exports = sftp.CreateExportDirectory();
@@ -52,7 +52,7 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         Assert.Equal(0, ledgerRows);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Should_fail_a_file_without_a_header_naming_file_and_line()
     {
         var exports = sftp.CreateExportDirectory();
@@ -64,7 +64,7 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         Assert.Equal(0, ledgerRows);
     }
 
-    [Fact]
+    [Fact(Timeout = 120_000)]
     public async Task Should_load_a_ready_file_whole()
     {
         var exports = sftp.CreateExportDirectory();

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Persistence;
 using Akka.TestKit.Xunit2;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Engine.Bookmarks;
@@ -6,73 +7,202 @@ using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
 
 namespace ResponsysCluster.Engine.Tests;
 
-/// <summary>The bookmark actor on the in-memory journal: persist, reply after persisting, recover after a stop.</summary>
-public sealed class TableBookmarkActorTests : TestKit
+/// <summary>
+/// The bookmark actor on the in-memory journal and snapshot store (the journal can hold writes): persist, reply
+/// after persisting, snapshot, recover after a stop.
+/// </summary>
+public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config)
 {
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
 
     private static FileVersion V(string name, int second) => new("/x/" + name, T.AddSeconds(second), 10);
 
-    private IActorRef StopAndRecreate(IActorRef actor, string table)
+    private IActorRef Journal => Persistence.Instance.Apply(Sys).JournalFor(null);
+
+    private IActorRef SnapshotStore => Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
+
+    private IActorRef Bookmark(string table) => Sys.ActorOf(TableBookmarkActor.Props("c", table, T));
+
+    private async Task<IActorRef> StopAndRecreateAsync(IActorRef actor, string table)
     {
         Watch(actor);
         Sys.Stop(actor);
-        ExpectTerminated(actor);
-        return Sys.ActorOf(TableBookmarkActor.Props("c", table, T));
+        await ExpectTerminatedAsync(actor);
+        return Bookmark(table);
     }
 
-    [Fact]
-    public void Should_recover_what_it_persisted_after_being_stopped()
+    private async Task<BookmarkState> AskAsync(IActorRef actor, object command)
     {
-        var actor = Sys.ActorOf(TableBookmarkActor.Props("c", "LIST", T));
-        actor.Tell(new CompleteFileVersion("c", "LIST", V("a.csv", 1), [V("waiting.csv", 2)]));
-        var afterA = ExpectMsg<BookmarkState>();
-        Assert.False(afterA.Bookmark.IsPending(V("a.csv", 1)));
-        actor.Tell(new CompleteFileVersion("c", "LIST", V("c.csv", 3), [V("waiting.csv", 2)]));
-        ExpectMsg<BookmarkState>();
+        actor.Tell(command, TestActor);
+        return await ExpectMsgAsync<BookmarkState>(Wait);
+    }
 
-        var recovered = StopAndRecreate(actor, "LIST");
-        recovered.Tell(new GetBookmark("c", "LIST"));
-        var state = ExpectMsg<BookmarkState>().Bookmark;
+    /// <summary>The highest sequence number the journal holds for the table's bookmark.</summary>
+    private async Task<long> HighestSequenceNrAsync(string table)
+    {
+        var probe = CreateTestProbe();
+        Journal.Tell(new ReplayMessages(1, long.MaxValue, long.MaxValue, PersistenceId("c", table), probe.Ref));
+        while (true)
+        {
+            switch (await probe.ReceiveOneAsync(Wait))
+            {
+                case RecoverySuccess success: return success.HighestSequenceNr;
+                case ReplayedMessage: continue;
+                case var other: throw new InvalidOperationException($"Unexpected {other}");
+            }
+        }
+    }
+
+    /// <summary>The latest snapshot of the table's bookmark at or below <paramref name="maxSequenceNr"/>, if any.</summary>
+    private async Task<SelectedSnapshot?> SnapshotAsync(string table, long maxSequenceNr = long.MaxValue)
+    {
+        var probe = CreateTestProbe();
+        SnapshotStore.Tell(new LoadSnapshot(PersistenceId("c", table), new SnapshotSelectionCriteria(maxSequenceNr), long.MaxValue), probe.Ref);
+        return (await probe.ExpectMsgAsync<LoadSnapshotResult>(Wait)).Snapshot;
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_recover_what_it_persisted_after_being_stopped()
+    {
+        var actor = Bookmark("LIST");
+        var afterA = await AskAsync(actor, new CompleteFileVersion("c", "LIST", V("a.csv", 1), [V("waiting.csv", 2)]));
+        Assert.False(afterA.Bookmark.IsPending(V("a.csv", 1)));
+        Assert.Equal(("c", "LIST"), (afterA.ConnectionId, afterA.Table));
+        await AskAsync(actor, new CompleteFileVersion("c", "LIST", V("c.csv", 3), [V("waiting.csv", 2)]));
+
+        var recovered = await StopAndRecreateAsync(actor, "LIST");
+        var state = (await AskAsync(recovered, new GetBookmark("c", "LIST"))).Bookmark;
         Assert.Equal(V("a.csv", 1).Modified, state.Watermark);
         Assert.True(state.IsPending(V("waiting.csv", 2)));
         Assert.False(state.IsPending(V("c.csv", 3)));
+        Assert.Equal(2, await HighestSequenceNrAsync("LIST"));
     }
 
-    [Fact]
-    public void Should_snapshot_and_recover_past_many_events()
+    [Fact(Timeout = 30_000)]
+    public async Task Should_snapshot_and_recover_past_many_events()
     {
-        var actor = Sys.ActorOf(TableBookmarkActor.Props("c", "MANY", T));
-        for (var i = 1; i <= TableBookmarkActor.SnapshotEvery + 5; i++)
-        {
-            actor.Tell(new CompleteFileVersion("c", "MANY", V($"f{i}.csv", i), []));
-            ExpectMsg<BookmarkState>();
-        }
-        var recovered = StopAndRecreate(actor, "MANY");
-        recovered.Tell(new GetBookmark("c", "MANY"));
-        Assert.Equal(V("last.csv", TableBookmarkActor.SnapshotEvery + 5).Modified, ExpectMsg<BookmarkState>().Bookmark.Watermark);
+        // A file older than all others waits for its ready file: the watermark cannot move, so every completed
+        // version stays in the bookmark's own list, and only the events or a snapshot can bring them back.
+        var waiting = V("waiting.csv", 0);
+        var actor = Bookmark("MANY");
+        var count = TableBookmarkActor.SnapshotEvery + 5;
+        for (var i = 1; i <= count; i++) await AskAsync(actor, new CompleteFileVersion("c", "MANY", V($"f{i}.csv", i), [waiting]));
+
+        // Written: one snapshot, at the hundredth event, holding the hundred versions done by then.
+        var snapshot = await SnapshotAsync("MANY");
+        Assert.NotNull(snapshot);
+        Assert.Equal(TableBookmarkActor.SnapshotEvery, snapshot.Metadata.SequenceNr);
+        var stored = Assert.IsType<TableBookmarkSnapshot>(snapshot.Snapshot);
+        Assert.Equal(TableBookmarkActor.SnapshotEvery, stored.DoneAtOrAbove.Count);
+
+        // Used: with the events the snapshot covers gone from the journal, recovery still gives every version.
+        await StopAndRecreateAsync(actor, "MANY");
+        Journal.Tell(new DeleteMessagesTo(PersistenceId("c", "MANY"), TableBookmarkActor.SnapshotEvery, TestActor));
+        await ExpectMsgAsync<DeleteMessagesSuccess>(Wait);
+        var recovered = Bookmark("MANY");
+        var state = (await AskAsync(recovered, new GetBookmark("c", "MANY"))).Bookmark;
+        Assert.All(Enumerable.Range(1, count), i => Assert.False(state.IsPending(V($"f{i}.csv", i)), $"f{i}.csv"));
+        Assert.True(state.IsPending(waiting));
+        Assert.Equal(T, state.Watermark);
+        Assert.Equal(count, await HighestSequenceNrAsync("MANY"));
     }
 
-    [Fact]
-    public void Should_start_over_after_a_reset_and_remember_it()
+    [Fact(Timeout = 30_000)]
+    public async Task Should_keep_only_the_latest_snapshot()
     {
-        var actor = Sys.ActorOf(TableBookmarkActor.Props("c", "RESET", T));
-        actor.Tell(new CompleteFileVersion("c", "RESET", V("a.csv", 1), []));
-        ExpectMsg<BookmarkState>();
-        actor.Tell(new ResetTable("c", "RESET", T));
-        Assert.True(ExpectMsg<BookmarkState>().Bookmark.IsPending(V("a.csv", 1)));
-        var recovered = StopAndRecreate(actor, "RESET");
-        recovered.Tell(new GetBookmark("c", "RESET"));
-        Assert.True(ExpectMsg<BookmarkState>().Bookmark.IsPending(V("a.csv", 1)));
+        var actor = Bookmark("SNAP");
+        for (var i = 1; i <= 2 * TableBookmarkActor.SnapshotEvery; i++) await AskAsync(actor, new CompleteFileVersion("c", "SNAP", V($"f{i}.csv", i), []));
+
+        await AwaitConditionAsync(async () => await SnapshotAsync("SNAP", 2 * TableBookmarkActor.SnapshotEvery - 1) is null, Wait);
+        var latest = await SnapshotAsync("SNAP");
+        Assert.Equal(2 * TableBookmarkActor.SnapshotEvery, latest!.Metadata.SequenceNr);
+        Assert.Equal(T.AddSeconds(2 * TableBookmarkActor.SnapshotEvery), ((TableBookmarkSnapshot)latest.Snapshot).Watermark);
     }
 
-    [Fact]
-    public void Should_answer_at_once_for_a_version_already_done()
+    [Fact(Timeout = 30_000)]
+    public async Task Should_start_over_after_a_reset_and_remember_it()
     {
-        var actor = Sys.ActorOf(TableBookmarkActor.Props("c", "TWICE", T));
-        actor.Tell(new CompleteFileVersion("c", "TWICE", V("a.csv", 1), []));
-        var first = ExpectMsg<BookmarkState>();
-        actor.Tell(new CompleteFileVersion("c", "TWICE", V("a.csv", 1), []));
-        Assert.Equal(first.Bookmark.Watermark, ExpectMsg<BookmarkState>().Bookmark.Watermark);
+        var actor = Bookmark("RESET");
+        await AskAsync(actor, new CompleteFileVersion("c", "RESET", V("a.csv", 1), []));
+        Assert.True((await AskAsync(actor, new ResetTable("c", "RESET", T))).Bookmark.IsPending(V("a.csv", 1)));
+        var recovered = await StopAndRecreateAsync(actor, "RESET");
+        Assert.True((await AskAsync(recovered, new GetBookmark("c", "RESET"))).Bookmark.IsPending(V("a.csv", 1)));
+        Assert.Equal(2, await HighestSequenceNrAsync("RESET"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_take_the_reset_start_date_not_the_configured_one()
+    {
+        var actor = Bookmark("RESTART");
+        var later = await AskAsync(actor, new ResetTable("c", "RESTART", T.AddSeconds(10)));
+        Assert.False(later.Bookmark.IsPending(V("before.csv", 5)));
+        Assert.True(later.Bookmark.IsPending(V("after.csv", 10)));
+
+        // No start date at all: every version is pending again, even those before the configured start date.
+        var all = await AskAsync(actor, new ResetTable("c", "RESTART", null));
+        Assert.True(all.Bookmark.IsPending(V("old.csv", -3600)));
+        var recovered = await StopAndRecreateAsync(actor, "RESTART");
+        Assert.True((await AskAsync(recovered, new GetBookmark("c", "RESTART"))).Bookmark.IsPending(V("old.csv", -3600)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_answer_at_once_for_a_version_already_done_without_persisting_again()
+    {
+        var actor = Bookmark("TWICE");
+        var first = await AskAsync(actor, new CompleteFileVersion("c", "TWICE", V("a.csv", 1), []));
+        var again = await AskAsync(actor, new CompleteFileVersion("c", "TWICE", V("a.csv", 1), []));
+        Assert.Equal(first.Bookmark.Watermark, again.Bookmark.Watermark);
+        Assert.False(again.Bookmark.IsPending(V("a.csv", 1)));
+        Assert.Equal(1, await HighestSequenceNrAsync("TWICE"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_reply_only_after_the_event_is_persisted()
+    {
+        var actor = Bookmark("HELD");
+        await AskAsync(actor, new GetBookmark("c", "HELD")); // recovered before the journal holds
+        Journal.Tell(new HoldingJournal.Hold(), TestActor);
+
+        actor.Tell(new CompleteFileVersion("c", "HELD", V("a.csv", 1), []), TestActor);
+        Assert.Equal(1, (await ExpectMsgAsync<HoldingJournal.WriteHeld>(Wait)).HighestSequenceNr);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+
+        Journal.Tell(new HoldingJournal.Release());
+        Assert.False((await ExpectMsgAsync<BookmarkState>(Wait)).Bookmark.IsPending(V("a.csv", 1)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_reply_to_a_reset_only_after_it_is_persisted()
+    {
+        var actor = Bookmark("HELDRESET");
+        await AskAsync(actor, new CompleteFileVersion("c", "HELDRESET", V("a.csv", 1), []));
+        Journal.Tell(new HoldingJournal.Hold(), TestActor);
+
+        actor.Tell(new ResetTable("c", "HELDRESET", T), TestActor);
+        Assert.Equal(2, (await ExpectMsgAsync<HoldingJournal.WriteHeld>(Wait)).HighestSequenceNr);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+
+        Journal.Tell(new HoldingJournal.Release());
+        Assert.True((await ExpectMsgAsync<BookmarkState>(Wait)).Bookmark.IsPending(V("a.csv", 1)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_route_each_table_to_its_own_bookmark_with_the_connection_start_date()
+    {
+        var router = Sys.ActorOf(TableBookmarksActor.Props(connection => connection == "c" ? T : T.AddDays(1)));
+        await AskAsync(router, new CompleteFileVersion("c", "ROUTED", V("a.csv", 1), []));
+
+        var same = await AskAsync(router, new GetBookmark("c", "ROUTED"));
+        Assert.False(same.Bookmark.IsPending(V("a.csv", 1)));
+        var otherTable = await AskAsync(router, new GetBookmark("c", "ROUTED_TOO"));
+        Assert.Equal(("c", "ROUTED_TOO", T), (otherTable.ConnectionId, otherTable.Table, otherTable.Bookmark.Watermark));
+        Assert.True(otherTable.Bookmark.IsPending(V("a.csv", 1)));
+        var otherConnection = await AskAsync(router, new GetBookmark("d", "ROUTED"));
+        Assert.Equal(T.AddDays(1), otherConnection.Bookmark.Watermark);
+
+        // Its journal is the table's own: the same events recover under the same persistence id.
+        Assert.Equal(1, await HighestSequenceNrAsync("ROUTED"));
+        Assert.Equal("bookmark|c|ROUTED", PersistenceId("c", "ROUTED"));
     }
 }

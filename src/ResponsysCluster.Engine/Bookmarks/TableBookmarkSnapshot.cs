@@ -8,7 +8,11 @@ public sealed record TableBookmarkSnapshot(DateTimeOffset? StartDate, DateTimeOf
     public static TableBookmarkSnapshot Of(TableBookmark bookmark, DateTimeOffset? startDate) =>
         new(startDate, bookmark.Watermark, bookmark.AllDoneAtWatermark, bookmark.Watermark is null ? [] : bookmark.DoneAtOrAbove);
 
+    /// <summary>
+    /// The bookmark again. A bookmark has no watermark only when it started (or was reset) without a start date and
+    /// nothing is done yet: every version is pending, whatever start date the connection was configured with.
+    /// </summary>
     public TableBookmark ToBookmark() => Watermark is { } watermark
         ? TableBookmark.Restore(watermark, DoneAtOrAbove, AllDoneAtWatermark)
-        : TableBookmark.Start(StartDate);
+        : TableBookmark.Start(null);
 }

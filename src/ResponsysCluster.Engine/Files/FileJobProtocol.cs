@@ -9,7 +9,12 @@ public static class FileJobProtocol
     /// <summary>One file version to load; answered with <see cref="FileJobSucceeded"/> or <see cref="FileJobFailed"/>.</summary>
     public sealed record LoadFile(string ConnectionId, string Table, RemoteFile File, RemoteFile ReadyFile, IReadOnlyList<Column> InferredColumns) : IEngineMessage;
 
-    public sealed record FileJobSucceeded(LoadFile Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened, TimeSpan Duration) : IEngineMessage;
+    /// <summary>
+    /// The file version committed (or was already in the ledger). <see cref="RecordCount"/> says which count the
+    /// ready file's record count matched; null when the version was already loaded.
+    /// </summary>
+    public sealed record FileJobSucceeded(LoadFile Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened,
+        TimeSpan Duration, RecordCountOutcome? RecordCount) : IEngineMessage;
 
     /// <summary>
     /// Published on the node's event stream while a file loads and when it ends, for progress displays:

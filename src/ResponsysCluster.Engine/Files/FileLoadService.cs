@@ -28,7 +28,8 @@ public sealed class FileLoadService(ConnectionConfig config, NpgsqlDataSource da
             var loader = new FileVersionLoader(dataSource, tables, config.ConnectionId, CsvFormat.Of(config), config.TimeZone);
             var loaded = await loader.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns),
                 ct => directory.OpenReadAsync(job.File, ct), cancellationToken, rowsCopied).ConfigureAwait(false);
-            return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed);
+            return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed,
+                loaded.RecordCount);
         }
         catch (ExportFileException ex)
         {

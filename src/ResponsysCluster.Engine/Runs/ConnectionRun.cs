@@ -132,7 +132,8 @@ public sealed class ConnectionRun(
                     bytes += success.Job.File.Size;
                     await StepAsync("file finished", success.AlreadyLoaded
                         ? "already loaded (in the ledger): skipped"
-                        : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s", table, success.Job.File.Path).ConfigureAwait(false);
+                        : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
+                          DescribeRecordCount(success.RecordCount, success.RowsLoaded), table, success.Job.File.Path).ConfigureAwait(false);
                     break;
                 case FileJobFailed failure:
                     errors.Add(failure.Error);
@@ -144,6 +145,14 @@ public sealed class ConnectionRun(
         return new TableLoadReport(table, loaded, skipped, errors.Count, plan.Waiting.Count, plan.Abandoned.Count,
             rows, replaced, bytes, stopwatch.Elapsed, errors);
     }
+
+    /// <summary>Which count the ready file's record count matched: Responsys does not say whether it counts the header row.</summary>
+    private static string DescribeRecordCount(RecordCountOutcome? outcome, long records) => outcome switch
+    {
+        RecordCountOutcome.MatchesRecords => $"the ready file's count {records} matches the records without the header row",
+        RecordCountOutcome.MatchesRecordsAndHeader => $"the ready file's count {records + 1} matches the records with the header row",
+        _ => "the ready file carries no record count",
+    };
 
     /// <summary>The worker's answer; a timeout or a stopped worker becomes a failure of the file, never of the run.</summary>
     private static async Task<object> AskWorkerAsync(IActorRef worker, LoadFile job, CancellationToken cancellationToken)

@@ -46,7 +46,10 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         this.clock = clock;
         // A bad cron expression fails here, when the node starts, not at the first tick.
         scheduleClock = config.Schedule is { } schedule ? new ScheduleClock(schedule) : null;
-        Become(Waiting);
+        // The gate alone knows whether a run is going: it decides, the handlers act on its decision.
+        Receive<RunNow>(HandleRunNow);
+        Receive<Tick>(_ => HandleTick());
+        Receive<RunFinished>(HandleRunFinished);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -69,25 +72,24 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         stopping.Dispose();
     }
 
-    private void Waiting()
+    private void HandleRunNow(RunNow command)
     {
-        Receive<RunNow>(command => StartRun(command.Tables, Sender));
-        Receive<Tick>(_ => StartRun(null, null));
+        if (!TryStartRun(command.Tables, Sender)) Sender.Tell(new RunAlreadyRunning(config.ConnectionId));
     }
 
-    private void Running()
+    private void HandleTick()
     {
-        Receive<RunNow>(_ => Sender.Tell(new RunAlreadyRunning(config.ConnectionId)));
-        Receive<Tick>(_ => log.Info("Scheduled run of {0} skipped: the previous run is still going", config.ConnectionId));
-        Receive<RunFinished>(finished =>
-        {
-            log.Info("Run {0} of {1} finished in {2:F1} s", finished.Report.RunId, config.ConnectionId, finished.Report.Duration.TotalSeconds);
-            requester?.Tell(finished.Report);
-            requester = null;
-            gate = gate.Finish();
-            Become(Waiting);
-            ScheduleNextTick();
-        });
+        if (!TryStartRun(null, null))
+            log.Info("Scheduled run of {0} skipped: the previous run is still going", config.ConnectionId);
+    }
+
+    private void HandleRunFinished(RunFinished finished)
+    {
+        log.Info("Run {0} of {1} finished in {2:F1} s", finished.Report.RunId, config.ConnectionId, finished.Report.Duration.TotalSeconds);
+        requester?.Tell(finished.Report);
+        requester = null;
+        gate = gate.Finish();
+        ScheduleNextTick();
     }
 
     private void ScheduleNextTick()
@@ -99,15 +101,17 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         Timers.StartSingleTimer(TickTimer, Tick.Instance, next > now ? next - now : TimeSpan.Zero);
     }
 
-    private void StartRun(IReadOnlyList<string>? tables, IActorRef? replyTo)
+    /// <summary>Starts a run unless the gate says one is going; false when it does.</summary>
+    private bool TryStartRun(IReadOnlyList<string>? tables, IActorRef? replyTo)
     {
-        (_, gate) = gate.TryStart(clock.GetUtcNow());
+        (var decision, gate) = gate.TryStart(clock.GetUtcNow());
+        if (decision == RunGateDecision.SkipBecauseRunning) return false;
         requester = replyTo;
         var run = new ConnectionRun(config, bookmarks, workers, connect, records, loggerFactory.CreateLogger("run"), clock);
         run.ExecuteAsync(tables, stopping.Token).PipeTo(Self,
             success: report => new RunFinished(report),
             failure: ex => new RunFinished(new RunReport(config.ConnectionId, Guid.NewGuid(), clock.GetUtcNow(), TimeSpan.Zero, [], [ex.GetBaseException().Message])));
-        Become(Running);
+        return true;
     }
 
     private sealed record RunFinished(RunReport Report) : INoSerializationVerificationNeeded;

@@ -1,0 +1,166 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Scheduling;
+using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Engine.Files;
+using ResponsysCluster.Engine.Hosting;
+using ResponsysCluster.Engine.Runs;
+using ResponsysCluster.Postgres;
+using ResponsysCluster.Sftp;
+using ResponsysCluster.TestServers;
+using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
+
+namespace ResponsysCluster.Engine.Tests;
+
+/// <summary>
+/// The scheduler on a controlled clock: the actor's wall clock is a <see cref="ManualClock"/> and its timers run on
+/// Akka's <see cref="TestScheduler"/>, both moved by the test. A run is held in progress by a connect function that
+/// waits for the test's permit, then connects to the real sshd; run records go to the real PostgreSQL.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServer postgres)
+    : TestKit("""
+        akka.loglevel = INFO
+        akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+        """), IAsyncLifetime
+{
+    private static readonly DateTimeOffset T0 = new(2024, 1, 10, 10, 15, 0, TimeSpan.Zero);
+
+    private readonly string connection = "s" + Guid.NewGuid().ToString("N")[..10];
+    private readonly ManualClock clock = new(T0);
+    private readonly SemaphoreSlim runPermits = new(0);
+    private int connects;
+    private NpgsqlDataSource dataSource = null!;
+
+    /// <summary>A wall clock that moves only when the test moves it.</summary>
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        private long ticks = start.UtcTicks;
+
+        public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
+
+        public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+    }
+
+    private TestScheduler Timers => (TestScheduler)Sys.Scheduler;
+
+    public async Task InitializeAsync()
+    {
+        dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await EngineHosting.PrepareDatabaseAsync(dataSource, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        // Whatever a failed test left held may go on and end.
+        runPermits.Release(100);
+        await dataSource.DisposeAsync();
+    }
+
+    private IActorRef StartScheduler(ReplicationSchedule schedule)
+    {
+        var config = new ConnectionConfig
+        {
+            Host = sftp.Host, Port = sftp.Port, Username = sftp.User, Path = sftp.CreateExportDirectory().Path,
+            PrivateKeyFile = sftp.KeyPath("ed25519"), ConnectionId = connection, Schedule = schedule,
+        };
+        Func<CancellationToken, Task<IExportDirectory>> connect = async ct =>
+        {
+            Interlocked.Increment(ref connects);
+            await runPermits.WaitAsync(ct);
+            return await new SftpConnector(config, NullLogger.Instance).ConnectAsync(ct);
+        };
+        var bookmarks = Sys.ActorOf(TableBookmarksActor.Props(_ => null));
+        return Sys.ActorOf(ConnectionSchedulerActor.Props(config, bookmarks, new FileLoadService(config, dataSource, connect),
+            new RunRecords(dataSource, connection), connect, NullLoggerFactory.Instance, clock));
+    }
+
+    /// <summary>Moves the wall clock and the timers together.</summary>
+    private void Advance(TimeSpan by)
+    {
+        clock.Advance(by);
+        Timers.Advance(by);
+    }
+
+    /// <summary>Does <paramref name="action"/> and expects the scheduler to log <paramref name="text"/> exactly once.</summary>
+    private Task ExpectLogAsync(string text, Action action) =>
+        EventFilter.Info(contains: text).ExpectOneAsync(() =>
+        {
+            action();
+            return Task.CompletedTask;
+        });
+
+    private int Connects => Volatile.Read(ref connects);
+
+    /// <summary>Runs that reached the database: each writes its own 'connect' step.</summary>
+    private async Task<long> RunsLoggedAsync()
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT count(DISTINCT run_id) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'connect'");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private Task AwaitConnectsAsync(int expected) =>
+        AwaitConditionAsync(() => Task.FromResult(Connects == expected), TimeSpan.FromSeconds(20));
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_drop_a_tick_that_comes_during_a_run_and_start_one_at_the_next_tick()
+    {
+        // Hourly on the hour; at 10:15 the first tick is due at 11:00.
+        var scheduler = StartScheduler(new CronSchedule("0 * * * *", TimeZoneInfo.Utc));
+        scheduler.Tell(new RunNow(null), TestActor);
+        await AwaitConnectsAsync(1);
+
+        // 11:00 comes while the run on demand is held: the tick is dropped, and a second request is refused.
+        await ExpectLogAsync($"Scheduled run of {connection} skipped: the previous run is still going", () => Advance(TimeSpan.FromMinutes(45)));
+        var other = CreateTestProbe();
+        scheduler.Tell(new RunNow(null), other);
+        Assert.Equal(connection, (await other.ExpectMsgAsync<RunAlreadyRunning>()).ConnectionId);
+        Assert.Equal(1, Connects);
+
+        // The run ends: exactly one ran, and the next tick is 12:00.
+        await EventFilter.Info(contains: $"Next scheduled run of {connection}: {T0.AddMinutes(105):O}").ExpectOneAsync(async () =>
+        {
+            runPermits.Release();
+            var report = await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(30));
+            Assert.Empty(report.Errors);
+        });
+        Assert.Equal(1, Connects);
+        Assert.Equal(1, await RunsLoggedAsync());
+
+        // The next tick after the run starts a new one.
+        Advance(TimeSpan.FromHours(1));
+        await AwaitConnectsAsync(2);
+        await ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(165):O}", () => runPermits.Release());
+        Assert.Equal(2, await RunsLoggedAsync());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_time_an_interval_from_the_start_of_the_last_run()
+    {
+        // Every hour: the first tick is due at once.
+        IActorRef scheduler = null!;
+        await ExpectLogAsync($"Next scheduled run of {connection}: {T0:O}", () => scheduler = StartScheduler(new IntervalSchedule(TimeSpan.FromHours(1))));
+        Timers.Advance(TimeSpan.Zero);
+        await AwaitConnectsAsync(1);
+
+        // The run takes ten minutes: the next one is an hour after it started, not after it ended.
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddHours(1):O}", () => runPermits.Release());
+        Advance(TimeSpan.FromMinutes(49));
+        scheduler.Tell(new RunNow(null), TestActor);
+        // The request on demand starts at once (nothing runs), so the timer had not fired before it.
+        await AwaitConnectsAsync(2);
+        await EventFilter.Info(contains: $"Next scheduled run of {connection}: {T0.AddMinutes(59).AddHours(1):O}").ExpectOneAsync(async () =>
+        {
+            runPermits.Release();
+            await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(30));
+        });
+        Assert.Equal(2, await RunsLoggedAsync());
+    }
+}
