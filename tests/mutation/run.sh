@@ -67,6 +67,14 @@ mutate_globs_of() {
     engine) printf '%s\n' '**/Bookmarks/*.cs' '**/Runs/*.cs' ;;
   esac
 }
+# Tests left out of a target's runs (a vstest filter; none: all of them). The engine's fault and secrets tests start
+# the executable as a child process and load 22 MB files: with them one run takes over an hour on 2 cores. Leaving
+# tests out can only lower the score, never raise it.
+test_filter_of() {
+  case $1 in
+    engine) echo 'FullyQualifiedName!~FaultTests&FullyQualifiedName!~SecretsTests' ;;
+  esac
+}
 goal_of() {
   case $1 in
     domain) echo 90 ;;
@@ -125,6 +133,9 @@ run_stryker() {
   while IFS= read -r glob; do
     [[ -n $glob ]] && args+=(-m "$glob")
   done < <(mutate_globs_of "$target")
+  local filter
+  filter=$(test_filter_of "$target")
+  [[ -z $filter ]] || args+=(--test-case-filter "$filter")
   rm -rf "$output"
   echo "mutation: $target: dotnet stryker ${args[*]}" >&2
   (cd "$(test_project_of "$target")" && dotnet stryker "${args[@]}")
