@@ -1,18 +1,21 @@
 using Npgsql;
+using ResponsysCluster.Domain.Ports;
 
 namespace ResponsysCluster.Postgres;
-
-/// <summary>One table's line of a run's loading report.</summary>
-public sealed record TableReportRow(string Table, int FilesLoaded, int FilesSkipped, int FilesFailed, int FilesWaiting, int FilesAbandoned,
-    long RowsLoaded, long RowsReplaced, long Bytes, TimeSpan Duration, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// Keeps each run's extraction log (connect, list, tables found, files pending, each file started, finished or
 /// failed with its reason) and its loading report, retrievable by run id.
 /// </summary>
-public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId)
+public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId) : IRunRecords
 {
-    public async Task StepAsync(Guid runId, string step, string message, string? table = null, string? path = null, CancellationToken cancellationToken = default)
+    public Task StepAsync(Guid runId, string step, string message, string? table = null, string? path = null, CancellationToken cancellationToken = default) =>
+        DatabaseErrors.TranslateAsync(() => WriteStepAsync(runId, step, message, table, path, cancellationToken));
+
+    public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken) =>
+        DatabaseErrors.TranslateAsync(() => WriteReportAsync(runId, startedAt, rows, cancellationToken));
+
+    private async Task WriteStepAsync(Guid runId, string step, string message, string? table, string? path, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
             INSERT INTO {ControlTables.Schema}.extraction_log (run_id, connection_id, step, responsys_table, path, message)
@@ -27,7 +30,7 @@ public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId)
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken)
+    private async Task WriteReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken)
     {
         foreach (var row in rows)
         {

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
 using SshConnectionInfo = Renci.SshNet.ConnectionInfo;
 
 namespace ResponsysCluster.Sftp;
@@ -13,13 +15,16 @@ namespace ResponsysCluster.Sftp;
 /// <see cref="ConnectRetryPolicy.Default"/> and <see cref="SftpSessionSettings.Default"/> unless given.
 /// </summary>
 public sealed class SftpConnector(ConnectionConfig config, ILogger logger, ConnectRetryPolicy? retryPolicy = null,
-    SftpSessionSettings? sessionSettings = null)
+    SftpSessionSettings? sessionSettings = null) : IExportDirectoryConnector
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMinutes(2);
 
     private readonly ConnectRetryPolicy retry = retryPolicy ?? ConnectRetryPolicy.Default;
     private readonly SftpSessionSettings session = sessionSettings ?? SftpSessionSettings.Default;
+
+    async Task<IExportDirectory> IExportDirectoryConnector.ConnectAsync(CancellationToken cancellationToken) =>
+        await ConnectAsync(cancellationToken).ConfigureAwait(false);
 
     public async Task<SftpExportDirectory> ConnectAsync(CancellationToken cancellationToken)
     {

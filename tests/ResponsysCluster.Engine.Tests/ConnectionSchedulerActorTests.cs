@@ -7,11 +7,9 @@ using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Scheduling;
 using ResponsysCluster.Engine.Bookmarks;
-using ResponsysCluster.Engine.Files;
-using ResponsysCluster.Engine.Hosting;
+using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Engine.Runs;
-using ResponsysCluster.Postgres;
-using ResponsysCluster.Sftp;
+using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.TestServers;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
@@ -52,7 +50,7 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
     public async Task InitializeAsync()
     {
         dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
-        await EngineHosting.PrepareDatabaseAsync(dataSource, CancellationToken.None);
+        await ConnectionAdapters.PrepareDatabaseAsync(dataSource, CancellationToken.None);
     }
 
     public async Task DisposeAsync()
@@ -69,15 +67,21 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
             Host = sftp.Host, Port = sftp.Port, Username = sftp.User, Path = sftp.CreateExportDirectory().Path,
             PrivateKeyFile = sftp.KeyPath("ed25519"), ConnectionId = connection, Schedule = schedule,
         };
-        Func<CancellationToken, Task<IExportDirectory>> connect = async ct =>
-        {
-            Interlocked.Increment(ref connects);
-            await runPermits.WaitAsync(ct);
-            return await new SftpConnector(config, NullLogger.Instance).ConnectAsync(ct);
-        };
+        var ports = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance).For(config);
         var bookmarks = Sys.ActorOf(TableBookmarksActor.Props(_ => null));
-        return Sys.ActorOf(ConnectionSchedulerActor.Props(config, bookmarks, new FileLoadService(config, dataSource, connect),
-            new RunRecords(dataSource, connection), connect, NullLoggerFactory.Instance, clock));
+        return Sys.ActorOf(ConnectionSchedulerActor.Props(config, ports with { Directory = new HeldConnector(this, ports.Directory) }, bookmarks,
+            NullLoggerFactory.Instance, clock));
+    }
+
+    /// <summary>Counts connects and holds each until the test releases a permit, then connects to the real sshd.</summary>
+    private sealed class HeldConnector(ConnectionSchedulerActorTests test, IExportDirectoryConnector real) : IExportDirectoryConnector
+    {
+        public async Task<IExportDirectory> ConnectAsync(CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref test.connects);
+            await test.runPermits.WaitAsync(cancellationToken);
+            return await real.ConnectAsync(cancellationToken);
+        }
     }
 
     /// <summary>Moves the wall clock and the timers together.</summary>

@@ -16,8 +16,8 @@ public sealed class EngineSerializerTests : TestKit
 {
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
 
-    private static readonly LoadFile Job = new("c", "LIST", new RemoteFile("/x/a.csv", "a.csv", 42, T), new RemoteFile("/x/a.ready", "a.ready", 0, T),
-        [new Column("ID", ColumnType.Integer), new Column("WHEN", ColumnType.DateTime)]);
+    private static readonly FileJob Job = new(Guid.NewGuid(), "c", "LIST", new RemoteFile("/x/a.csv", "a.csv", 42, T),
+        new RemoteFile("/x/a.ready", "a.ready", 0, T), [new Column("ID", ColumnType.Integer), new Column("WHEN", ColumnType.DateTime)], 2);
 
     private static readonly RunReport Report = new("c", Guid.NewGuid(), T, TimeSpan.FromSeconds(3),
         [new TableLoadReport("LIST", 1, 0, 1, 0, 0, 10, 2, 42, TimeSpan.FromSeconds(2), ["/x/b.csv: record count mismatch"])], []);
@@ -39,7 +39,10 @@ public sealed class EngineSerializerTests : TestKit
             Job,
             new FileJobSucceeded(Job, false, 10, 2, ["AMOUNT"], TimeSpan.FromSeconds(1.5), RecordCountOutcome.MatchesRecordsAndHeader),
             new FileJobSucceeded(Job, true, 0, 0, [], TimeSpan.Zero, null),
-            new FileJobFailed(Job, "/x/a.csv: line 3: malformed CSV", TimeSpan.FromSeconds(0.5)),
+            new FileJobFailed(Job, new FileFailure("/x/a.csv", "malformed CSV", 3, 2), TimeSpan.FromSeconds(0.5)),
+            new FileJobFailed(Job, new FileFailure("/x/a.csv", "PostgreSQL: connection refused"), TimeSpan.Zero),
+            new WorkAvailable(Guid.NewGuid()),
+            new RequestWork(Guid.NewGuid()),
             new FileProgress("c", "LIST", "/x/a.csv", 42, 50_000, false),
             new RunNow(["LIST"]),
             new RunNow(null),

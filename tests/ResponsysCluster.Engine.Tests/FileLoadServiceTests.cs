@@ -3,8 +3,7 @@ using Npgsql;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Engine.Files;
-using ResponsysCluster.Engine.Hosting;
-using ResponsysCluster.Sftp;
+using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.TestServers;
 using static ResponsysCluster.Engine.Files.FileJobProtocol;
 
@@ -23,17 +22,17 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
             ConnectionId = "s" + Guid.NewGuid().ToString("N")[..10],
         };
         await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
-        await EngineHosting.PrepareDatabaseAsync(dataSource, CancellationToken.None);
-        Func<CancellationToken, Task<IExportDirectory>> connect = async ct => await new SftpConnector(config, NullLogger.Instance).ConnectAsync(ct);
+        await ConnectionAdapters.PrepareDatabaseAsync(dataSource, CancellationToken.None);
+        var ports = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance).For(config);
         IReadOnlyList<RemoteFile> listed;
-        await using (var directory = await connect(CancellationToken.None))
+        await using (var directory = await ports.Directory.ConnectAsync(CancellationToken.None))
             listed = await directory.ListAsync(CancellationToken.None);
         afterListing?.Invoke(exports);
 
         var file = listed.Single(f => f.Name == name);
         var ready = listed.Single(f => f.Name == ExportDirectory.ReadyFileName(name));
-        var result = await new FileLoadService(config, dataSource, connect)
-            .LoadAsync(new LoadFile(config.ConnectionId, "LIST", file, ready, []), _ => { }, CancellationToken.None);
+        var result = await new FileLoadService(ports)
+            .LoadAsync(new FileJob(Guid.NewGuid(), config.ConnectionId, "LIST", file, ready, [], 1), _ => { }, CancellationToken.None);
         await using var count = dataSource.CreateCommand(
             $"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{config.ConnectionId}'");
         return (result, (long)(await count.ExecuteScalarAsync())!, config.TargetSchema);
@@ -47,8 +46,8 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         exports.WriteReady("LIST_1.csv", "1", T);
         var (result, ledgerRows, _) = await LoadAsync(exports, "LIST_1.csv", e => e.Delete("LIST_1.csv"));
         var failed = Assert.IsType<FileJobFailed>(result);
-        Assert.Contains("LIST_1.csv", failed.Error);
-        Assert.Contains("no longer exists", failed.Error);
+        Assert.EndsWith("/LIST_1.csv", failed.Failure.Path);
+        Assert.Contains("no longer exists", failed.Failure.Reason);
         Assert.Equal(0, ledgerRows);
     }
 
@@ -60,7 +59,8 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         exports.WriteReady("LIST_1.csv", "", T);
         var (result, ledgerRows, _) = await LoadAsync(exports, "LIST_1.csv");
         var failed = Assert.IsType<FileJobFailed>(result);
-        Assert.Contains("LIST_1.csv: line 1: missing header", failed.Error);
+        Assert.Contains("LIST_1.csv: line 1: missing header", failed.Failure.Message);
+        Assert.Equal(1, failed.Failure.Line);
         Assert.Equal(0, ledgerRows);
     }
 

@@ -1,3 +1,4 @@
+using ResponsysCluster.Domain.Ports;
 using Npgsql;
 using ResponsysCluster.TestServers;
 

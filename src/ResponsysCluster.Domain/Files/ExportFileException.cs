@@ -22,7 +22,8 @@ public sealed class ExportFileException : Exception
     /// <summary>Record number as <c>_sdc_source_lineno</c> counts it (header = 1, first record = 2).</summary>
     public long? Record { get; }
 
-    private static string Describe(string path, string reason, long? line, long? record) => (line, record) switch
+    /// <summary>The message for a failure of <paramref name="path"/>: file, line, record when known, and reason.</summary>
+    public static string Describe(string path, string reason, long? line, long? record) => (line, record) switch
     {
         ({ } l, { } r) when l != r => $"{path}: line {l} (record {r}): {reason}",
         ({ } l, _) => $"{path}: line {l}: {reason}",

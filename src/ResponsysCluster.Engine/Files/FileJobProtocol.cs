@@ -3,25 +3,49 @@ using ResponsysCluster.Domain.Schema;
 
 namespace ResponsysCluster.Engine.Files;
 
-/// <summary>Messages between a connection's run and the file workers.</summary>
+/// <summary>
+/// Work pulling between a run and the file workers. The run tells workers <see cref="WorkAvailable"/>; a free
+/// worker answers <see cref="RequestWork"/>; the run hands it one <see cref="FileJob"/> (or keeps it waiting);
+/// the worker owns that job until it answers <see cref="FileJobSucceeded"/> or <see cref="FileJobFailed"/>, then
+/// asks again. A worker that stops or times out loses its job: the run offers it again as a later attempt.
+/// </summary>
 public static class FileJobProtocol
 {
-    /// <summary>One file version to load; answered with <see cref="FileJobSucceeded"/> or <see cref="FileJobFailed"/>.</summary>
-    public sealed record LoadFile(string ConnectionId, string Table, RemoteFile File, RemoteFile ReadyFile, IReadOnlyList<Column> InferredColumns) : IEngineMessage;
+    /// <summary>The run has jobs: a free worker answers with <see cref="RequestWork"/>.</summary>
+    public sealed record WorkAvailable(Guid RunId) : IEngineMessage;
+
+    /// <summary>A free worker asks the run (the sender of <see cref="WorkAvailable"/>) for one job.</summary>
+    public sealed record RequestWork(Guid RunId) : IEngineMessage;
+
+    /// <summary>
+    /// One file version to load, handed to one worker; answered with <see cref="FileJobSucceeded"/> or
+    /// <see cref="FileJobFailed"/>. <see cref="Attempt"/> counts from 1; a result of an older attempt is ignored.
+    /// </summary>
+    public sealed record FileJob(Guid RunId, string ConnectionId, string Table, RemoteFile File, RemoteFile ReadyFile,
+        IReadOnlyList<Column> InferredColumns, int Attempt) : IEngineMessage;
 
     /// <summary>
     /// The file version committed (or was already in the ledger). <see cref="RecordCount"/> says which count the
     /// ready file's record count matched; null when the version was already loaded.
     /// </summary>
-    public sealed record FileJobSucceeded(LoadFile Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened,
+    public sealed record FileJobSucceeded(FileJob Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened,
         TimeSpan Duration, RecordCountOutcome? RecordCount) : IEngineMessage;
+
+    /// <summary>The file was not loaded (nothing of it committed), for the reason <see cref="Failure"/> keeps as data.</summary>
+    public sealed record FileJobFailed(FileJob Job, FileFailure Failure, TimeSpan Duration) : IEngineMessage;
+
+    /// <summary>Why a file failed: the file, the physical line and record when known, and the reason.</summary>
+    public sealed record FileFailure(string Path, string Reason, long? Line = null, long? Record = null)
+    {
+        public static FileFailure Of(ExportFileException ex) => new(ex.FilePath, ex.Reason, ex.Line, ex.Record);
+
+        /// <summary>One line for logs and reports, in the form <see cref="ExportFileException"/> uses.</summary>
+        public string Message => ExportFileException.Describe(Path, Reason, Line, Record);
+    }
 
     /// <summary>
     /// Published on the node's event stream while a file loads and when it ends, for progress displays:
     /// rows copied so far, and whether the file is finished (loaded or failed).
     /// </summary>
     public sealed record FileProgress(string ConnectionId, string Table, string Path, long FileSize, long Rows, bool Finished) : IEngineMessage;
-
-    /// <summary>The file was not loaded (nothing of it committed); <see cref="Error"/> names the file, line and reason.</summary>
-    public sealed record FileJobFailed(LoadFile Job, string Error, TimeSpan Duration) : IEngineMessage;
 }

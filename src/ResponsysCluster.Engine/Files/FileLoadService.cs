@@ -1,43 +1,41 @@
 using System.Diagnostics;
-using Npgsql;
-using ResponsysCluster.Csv;
-using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
-using ResponsysCluster.Postgres;
+using ResponsysCluster.Domain.Ports;
 using static ResponsysCluster.Engine.Files.FileJobProtocol;
 
 namespace ResponsysCluster.Engine.Files;
 
 /// <summary>
-/// Loads one file version: its ready file's count, then the file streamed over SFTP straight into a binary COPY
-/// (<see cref="FileVersionLoader"/>): rows never gather in memory and never travel between actors one by one.
+/// Loads one file job through the connection's ports: a version already in the ledger costs one query and no
+/// connection; otherwise the ready file's count, then the file streamed from the export directory straight into
+/// the store's load (rows never gather in memory and never travel between actors).
 /// </summary>
-public sealed class FileLoadService(ConnectionConfig config, NpgsqlDataSource dataSource, Func<CancellationToken, Task<IExportDirectory>> connect)
+public sealed class FileLoadService(ConnectionPorts ports)
 {
     private const int MaxReadyFileBytes = 4096;
 
-    public async Task<object> LoadAsync(LoadFile job, Action<long> rowsCopied, CancellationToken cancellationToken)
+    public async Task<object> LoadAsync(FileJob job, Action<long> rowsCopied, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
         try
         {
-            await using var directory = await connect(cancellationToken).ConfigureAwait(false);
+            if (await ports.Store.IsLoadedAsync(job.Table, job.File.Version, cancellationToken).ConfigureAwait(false))
+                return new FileJobSucceeded(job, true, 0, 0, [], started.Elapsed, null);
+            await using var directory = await ports.Directory.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var expected = ReadyFileContent.RecordCount(
                 await directory.ReadSmallTextAsync(job.ReadyFile, MaxReadyFileBytes, cancellationToken).ConfigureAwait(false));
-            var tables = new TargetTables(dataSource, config.ConnectionId, config.TargetSchema);
-            var loader = new FileVersionLoader(dataSource, tables, config.ConnectionId, CsvFormat.Of(config), config.TimeZone);
-            var loaded = await loader.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns),
-                ct => directory.OpenReadAsync(job.File, ct), cancellationToken, rowsCopied).ConfigureAwait(false);
+            var loaded = await ports.Store.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns),
+                ct => directory.OpenReadAsync(job.File, ct), rowsCopied, cancellationToken).ConfigureAwait(false);
             return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed,
                 loaded.RecordCount);
         }
         catch (ExportFileException ex)
         {
-            return new FileJobFailed(job, ex.Message, started.Elapsed);
+            return new FileJobFailed(job, FileFailure.Of(ex), started.Elapsed);
         }
-        catch (Exception ex) when (ex is NpgsqlException or IOException or Sftp.SftpAccessException or TimeoutException)
+        catch (Exception ex) when (ex is ExportDirectoryUnavailableException or DatabaseUnavailableException or IOException or TimeoutException)
         {
-            return new FileJobFailed(job, $"{job.File.Path}: {ex.Message}", started.Elapsed);
+            return new FileJobFailed(job, new FileFailure(job.File.Path, ex.Message), started.Elapsed);
         }
     }
 }

@@ -4,18 +4,20 @@ using static ResponsysCluster.Engine.Files.FileJobProtocol;
 namespace ResponsysCluster.Engine.Files;
 
 /// <summary>
-/// Loads one file at a time: the work runs as a task piped back to the actor, and jobs that arrive meanwhile
-/// wait in the stash. Stopping the worker cancels the load; its transaction then never commits.
+/// Pulls file jobs from the run that announced work and loads one at a time: the load runs as a task piped back
+/// to the actor, and the result goes to the run that handed the job out. Stopping the worker cancels the load; its
+/// transaction then never commits, and the run offers the job again.
 /// </summary>
 public sealed class FileWorkerActor : ReceiveActor, IWithStash
 {
     private readonly FileLoadService service;
     private readonly CancellationTokenSource stopping = new();
+    private (IActorRef Run, Guid RunId)? announced;
 
     public FileWorkerActor(FileLoadService service)
     {
         this.service = service;
-        Become(Idle);
+        Become(Free);
     }
 
     public IStash Stash { get; set; } = null!;
@@ -28,43 +30,55 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
         stopping.Dispose();
     }
 
-    private void Idle()
+    private void Free()
     {
-        Receive<LoadFile>(job =>
+        Receive<WorkAvailable>(work =>
         {
-            var replyTo = Sender;
-            var self = Self;
-            Publish(job, 0, finished: false);
-            service.LoadAsync(job, rows => self.Tell(new Copied(job, rows)), stopping.Token).PipeTo(Self,
-                success: result => new Finished(result, replyTo),
-                failure: ex => new Finished(new FileJobFailed(job, $"{job.File.Path}: {ex.Message}", TimeSpan.Zero), replyTo));
-            Become(Loading);
+            announced = (Sender, work.RunId);
+            Sender.Tell(new RequestWork(work.RunId));
         });
+        Receive<FileJob>(HandleJob);
     }
 
-    private void Loading()
+    private void Busy()
     {
-        Receive<LoadFile>(_ => Stash.Stash());
+        // The latest run that has work hears from this worker when the job in hand is done.
+        Receive<WorkAvailable>(work => announced = (Sender, work.RunId));
+        Receive<FileJob>(_ => Stash.Stash());
         Receive<Copied>(copied => Publish(copied.Job, copied.Rows, finished: false));
-        Receive<Finished>(finished =>
-        {
-            var (job, rows) = finished.Result switch
-            {
-                FileJobSucceeded s => (s.Job, s.RowsLoaded),
-                FileJobFailed f => (f.Job, 0L),
-                _ => throw new InvalidOperationException($"Unexpected result {finished.Result.GetType().Name}"),
-            };
-            Publish(job, rows, finished: true);
-            finished.ReplyTo.Tell(finished.Result);
-            Stash.UnstashAll();
-            Become(Idle);
-        });
+        Receive<Finished>(HandleFinished);
     }
 
-    private void Publish(LoadFile job, long rows, bool finished) =>
+    private void HandleJob(FileJob job)
+    {
+        var owner = Sender;
+        var self = Self;
+        Publish(job, 0, finished: false);
+        service.LoadAsync(job, rows => self.Tell(new Copied(job, rows)), stopping.Token).PipeTo(Self,
+            success: result => new Finished(result, owner),
+            failure: ex => new Finished(new FileJobFailed(job, new FileFailure(job.File.Path, FailureText.Of(ex)), TimeSpan.Zero), owner));
+        Become(Busy);
+    }
+
+    private void HandleFinished(Finished finished)
+    {
+        var (job, rows) = finished.Result switch
+        {
+            FileJobSucceeded s => (s.Job, s.RowsLoaded),
+            FileJobFailed f => (f.Job, 0L),
+            _ => throw new InvalidOperationException($"Unexpected result {finished.Result.GetType().Name}"),
+        };
+        Publish(job, rows, finished: true);
+        finished.Owner.Tell(finished.Result);
+        Become(Free);
+        Stash.UnstashAll();
+        if (announced is { } run) run.Run.Tell(new RequestWork(run.RunId));
+    }
+
+    private void Publish(FileJob job, long rows, bool finished) =>
         Context.System.EventStream.Publish(new FileProgress(job.ConnectionId, job.Table, job.File.Path, job.File.Size, rows, finished));
 
-    private sealed record Finished(object Result, IActorRef ReplyTo) : INoSerializationVerificationNeeded;
+    private sealed record Finished(object Result, IActorRef Owner) : INoSerializationVerificationNeeded;
 
-    private sealed record Copied(LoadFile Job, long Rows) : INoSerializationVerificationNeeded;
+    private sealed record Copied(FileJob Job, long Rows) : INoSerializationVerificationNeeded;
 }

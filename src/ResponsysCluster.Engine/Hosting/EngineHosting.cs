@@ -1,13 +1,10 @@
-using Akka.Actor;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
 using LinqToDB;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using ResponsysCluster.Domain.Configuration;
-using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Engine.Bookmarks;
-using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Engine.Runs;
 using ResponsysCluster.Engine.Serialization;
 
@@ -25,10 +22,12 @@ public static class EngineHosting
     public static AkkaConfigurationBuilder AddBookmarkJournal(this AkkaConfigurationBuilder builder, string postgres) =>
         builder.WithSqlPersistence(postgres, ProviderName.PostgreSQL15, schemaName: JournalSchema);
 
-    /// <summary>The table bookmarks and one connection's scheduler with its file workers.</summary>
-    public static AkkaConfigurationBuilder AddConnection(this AkkaConfigurationBuilder builder, ConnectionConfig config,
-        NpgsqlDataSource dataSource, Func<CancellationToken, Task<IExportDirectory>> connect, ILoggerFactory loggerFactory) =>
-        builder.WithActors((system, registry) =>
+    /// <summary>
+    /// The table bookmarks and one connection's scheduler with its file workers. The connection's ports come from the
+    /// <see cref="IConnectionPortsFactory"/> and the logging from the <see cref="ILoggerFactory"/> registered with the host.
+    /// </summary>
+    public static AkkaConfigurationBuilder AddConnection(this AkkaConfigurationBuilder builder, ConnectionConfig config) =>
+        builder.WithActors((system, registry, resolver) =>
         {
             // Start the journal and snapshot store now: their first use initialises tables and mappings, which would
             // otherwise delay the first run by a second or more.
@@ -37,19 +36,10 @@ public static class EngineHosting
             persistence.SnapshotStoreFor(null);
             var bookmarks = system.ActorOf(TableBookmarksActor.Props(_ => config.StartDate), "table-bookmarks");
             registry.Register<TableBookmarksActor>(bookmarks);
-            var fileLoads = new FileLoadService(config, dataSource, connect);
+            var ports = resolver.GetService<IConnectionPortsFactory>().For(config);
             var scheduler = system.ActorOf(
-                ConnectionSchedulerActor.Props(config, bookmarks, fileLoads, new Postgres.RunRecords(dataSource, config.ConnectionId),
-                    connect, loggerFactory, TimeProvider.System),
+                ConnectionSchedulerActor.Props(config, ports, bookmarks, resolver.GetService<ILoggerFactory>(), TimeProvider.System),
                 "connection-" + config.ConnectionId);
             registry.Register<ConnectionSchedulerActor>(scheduler);
         });
-
-    /// <summary>Creates the schemas the engine writes to before the actor system starts using them.</summary>
-    public static async Task PrepareDatabaseAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await Postgres.ControlTables.EnsureAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        await using var command = dataSource.CreateCommand($"CREATE SCHEMA IF NOT EXISTS {JournalSchema}");
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
 }

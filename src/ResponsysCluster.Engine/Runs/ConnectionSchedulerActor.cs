@@ -2,11 +2,11 @@ using Akka.Actor;
 using Akka.Event;
 using Microsoft.Extensions.Logging;
 using ResponsysCluster.Domain.Configuration;
-using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Domain.Scheduling;
 using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Engine.Scheduling;
-using ResponsysCluster.Postgres;
+using static ResponsysCluster.Engine.Runs.ConnectionRunProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
 namespace ResponsysCluster.Engine.Runs;
@@ -14,63 +14,66 @@ namespace ResponsysCluster.Engine.Runs;
 /// <summary>
 /// One per connection: starts runs on demand and on the connection's schedule, never two at once (a tick that
 /// comes during a run is dropped), and owns the connection's file workers (as many as downloads may run at
-/// once from its SFTP host).
+/// once from its SFTP host). Each run is a child <see cref="ConnectionRunActor"/> that the workers pull jobs from.
 /// </summary>
 public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "schedule-tick";
 
     private readonly ConnectionConfig config;
+    private readonly ConnectionPorts ports;
     private readonly IActorRef bookmarks;
-    private readonly Func<CancellationToken, Task<IExportDirectory>> connect;
     private readonly ILoggerFactory loggerFactory;
     private readonly TimeProvider clock;
-    private readonly FileLoadService fileLoads;
-    private readonly RunRecords records;
-    private readonly CancellationTokenSource stopping = new();
+    private readonly RunLimits limits;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ScheduleClock? scheduleClock;
     private List<IActorRef> workers = [];
+    private FileLoadService? fileLoads;
+    private int workersStarted;
     private IActorRef? requester;
+    private IActorRef? run;
+    private Guid runId;
     private RunGate gate = RunGate.Idle;
 
-    public ConnectionSchedulerActor(ConnectionConfig config, IActorRef bookmarks, FileLoadService fileLoads, RunRecords records,
-        Func<CancellationToken, Task<IExportDirectory>> connect, ILoggerFactory loggerFactory, TimeProvider clock)
+    public ConnectionSchedulerActor(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, ILoggerFactory loggerFactory,
+        TimeProvider clock, RunLimits limits)
     {
-        this.records = records;
         this.config = config;
+        this.ports = ports;
         this.bookmarks = bookmarks;
-        this.fileLoads = fileLoads;
-        this.connect = connect;
         this.loggerFactory = loggerFactory;
         this.clock = clock;
+        this.limits = limits;
         // A bad cron expression fails here, when the node starts, not at the first tick.
         scheduleClock = config.Schedule is { } schedule ? new ScheduleClock(schedule) : null;
         // The gate alone knows whether a run is going: it decides, the handlers act on its decision.
         Receive<RunNow>(HandleRunNow);
         Receive<Tick>(_ => HandleTick());
         Receive<RunFinished>(HandleRunFinished);
+        Receive<Terminated>(HandleTerminated);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ConnectionConfig config, IActorRef bookmarks, FileLoadService fileLoads, RunRecords records,
-        Func<CancellationToken, Task<IExportDirectory>> connect, ILoggerFactory loggerFactory, TimeProvider clock) =>
-        Akka.Actor.Props.Create(() => new ConnectionSchedulerActor(config, bookmarks, fileLoads, records, connect, loggerFactory, clock));
+    public static Props Props(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, ILoggerFactory loggerFactory,
+        TimeProvider clock, RunLimits? limits = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionSchedulerActor(config, ports, bookmarks, loggerFactory, clock, limits ?? RunLimits.Default));
+
+    /// <summary>
+    /// A child that throws is stopped, never restarted: a restarted run would list and load again under the same id,
+    /// and a restarted worker would forget the job it held. A stopped worker is replaced; its run re-offers the job.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
     protected override void PreStart()
     {
-        workers = Enumerable.Range(1, config.MaxConcurrentDownloads)
-            .Select(i => Context.ActorOf(FileWorkerActor.Props(fileLoads), $"file-worker-{i}"))
-            .ToList();
+        fileLoads = new FileLoadService(ports);
+        workers = Enumerable.Range(0, config.MaxConcurrentDownloads).Select(_ => StartWorker()).ToList();
         ScheduleNextTick();
     }
 
-    protected override void PostStop()
-    {
-        stopping.Cancel();
-        stopping.Dispose();
-    }
+    private IActorRef StartWorker() => Context.Watch(Context.ActorOf(FileWorkerActor.Props(fileLoads!), $"file-worker-{++workersStarted}"));
 
     private void HandleRunNow(RunNow command)
     {
@@ -85,9 +88,31 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
 
     private void HandleRunFinished(RunFinished finished)
     {
-        log.Info("Run {0} of {1} finished in {2:F1} s", finished.Report.RunId, config.ConnectionId, finished.Report.Duration.TotalSeconds);
-        requester?.Tell(finished.Report);
+        Context.Unwatch(Sender);
+        EndRun(finished.Report);
+    }
+
+    /// <summary>A worker that stopped is replaced; a run that stopped without finishing (it threw) is reported as failed.</summary>
+    private void HandleTerminated(Terminated terminated)
+    {
+        var index = workers.IndexOf(terminated.ActorRef);
+        if (index >= 0)
+        {
+            workers[index] = StartWorker();
+            // The run in progress may be waiting for the job the old worker held: the new one asks it for work.
+            if (run is not null) workers[index].Tell(new Files.FileJobProtocol.WorkAvailable(runId), run);
+            return;
+        }
+        if (!terminated.ActorRef.Equals(run)) return;
+        EndRun(new RunReport(config.ConnectionId, Guid.Empty, clock.GetUtcNow(), TimeSpan.Zero, [], ["the run stopped unexpectedly; see the node's log"]));
+    }
+
+    private void EndRun(RunReport report)
+    {
+        log.Info("Run {0} of {1} finished in {2:F1} s", report.RunId, config.ConnectionId, report.Duration.TotalSeconds);
+        requester?.Tell(report);
         requester = null;
+        run = null;
         gate = gate.Finish();
         ScheduleNextTick();
     }
@@ -107,14 +132,12 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         (var decision, gate) = gate.TryStart(clock.GetUtcNow());
         if (decision == RunGateDecision.SkipBecauseRunning) return false;
         requester = replyTo;
-        var run = new ConnectionRun(config, bookmarks, workers, connect, records, loggerFactory.CreateLogger("run"), clock);
-        run.ExecuteAsync(tables, stopping.Token).PipeTo(Self,
-            success: report => new RunFinished(report),
-            failure: ex => new RunFinished(new RunReport(config.ConnectionId, Guid.NewGuid(), clock.GetUtcNow(), TimeSpan.Zero, [], [ex.GetBaseException().Message])));
+        runId = Guid.NewGuid();
+        var start = new RunStart(runId, config, ports, bookmarks, [.. workers], tables, limits);
+        run = Context.ActorOf(ConnectionRunActor.Props(start, clock, loggerFactory.CreateLogger("run")), "run-" + runId.ToString("N"));
+        Context.Watch(run);
         return true;
     }
-
-    private sealed record RunFinished(RunReport Report) : INoSerializationVerificationNeeded;
 
     private sealed record Tick : INoSerializationVerificationNeeded
     {

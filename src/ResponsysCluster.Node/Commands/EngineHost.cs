@@ -4,9 +4,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Domain.Configuration;
-using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Engine.Hosting;
-using ResponsysCluster.Sftp;
+using ResponsysCluster.Node.Hosting;
 
 namespace ResponsysCluster.Node.Commands;
 
@@ -43,13 +43,13 @@ internal static class EngineHost
     public static async Task<IHost> StartAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        await EngineHosting.PrepareDatabaseAsync(dataSource, cancellationToken);
-        var logger = loggerFactory.CreateLogger("sftp");
-        Func<CancellationToken, Task<IExportDirectory>> connect = async ct => await new SftpConnector(config, logger).ConnectAsync(ct);
+        await ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken);
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
+        // The adapters behind the engine's ports, built once from the settings; the actors resolve them.
+        builder.Services.AddSingleton<IConnectionPortsFactory>(new ConnectionAdapters(dataSource, loggerFactory));
         builder.Services.AddAkka("responsys-cluster", akka => akka
             // Akka's own log goes through the same loggers (stderr), never to stdout.
             .ConfigureLoggers(loggers =>
@@ -59,7 +59,7 @@ internal static class EngineHost
             })
             .AddEngineSerialization()
             .AddBookmarkJournal(postgres)
-            .AddConnection(config, dataSource, connect, loggerFactory));
+            .AddConnection(config));
         var host = builder.Build();
         await host.StartAsync(cancellationToken);
         return host;

@@ -1,7 +1,6 @@
-using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Schema;
 
-namespace ResponsysCluster.Postgres;
+namespace ResponsysCluster.Domain.Files;
 
 /// <summary>One file version to load into one table.</summary>
 /// <param name="Table">The Responsys table name.</param>
