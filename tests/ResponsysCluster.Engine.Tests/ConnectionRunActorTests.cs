@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
+using ResponsysCluster.Domain.Schema;
+using ResponsysCluster.Engine.Runs;
+using ResponsysCluster.Engine.Tests.Fakes;
+using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
+using static ResponsysCluster.Engine.Files.FileJobProtocol;
+using static ResponsysCluster.Engine.Runs.ConnectionRunProtocol;
+
+namespace ResponsysCluster.Engine.Tests;
+
+/// <summary>
+/// The run's protocol with probes as workers, a bookmark stub and in-memory ports: no server, milliseconds each.
+/// </summary>
+public sealed class ConnectionRunActorTests : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private readonly InMemoryExportDirectory directory = new();
+    private readonly RecordingStore store = new();
+    private readonly ConcurrentQueue<CompleteFileVersion> completed = new();
+    private readonly Guid runId = Guid.NewGuid();
+
+    private IActorRef StartRun(IReadOnlyList<TestProbe> workers, RunLimits? limits = null, IActorRef? bookmarks = null,
+        IReadOnlyCollection<string>? tables = null)
+    {
+        var config = new ConnectionConfig
+        {
+            Host = "files.example.com", Username = "u", Path = InMemoryExportDirectory.Path, ConnectionId = "c",
+            MaxConcurrentDownloads = workers.Count,
+        };
+        var start = new RunStart(runId, config, new ConnectionPorts(directory, store, store), bookmarks ?? Sys.ActorOf(BookmarkStub.Props(completed)),
+            workers.Select(w => w.Ref).ToList(), tables, limits ?? RunLimits.Default);
+        // ChildActorOf: the run's parent forwards what the run tells it (RunFinished) to the test actor.
+        return ChildActorOf(ConnectionRunActor.Props(start, TimeProvider.System, NullLogger.Instance));
+    }
+
+    private List<TestProbe> Probes(int count) => Enumerable.Range(0, count).Select(_ => CreateTestProbe()).ToList();
+
+    /// <summary>The probe hears that the run has work and asks for a job.</summary>
+    private async Task AskForWorkAsync(TestProbe worker)
+    {
+        await worker.ExpectMsgAsync<WorkAvailable>(m => Assert.Equal(runId, m.RunId), Wait);
+        worker.Reply(new RequestWork(runId));
+    }
+
+    private static FileJobSucceeded Loaded(FileJob job, long rows = 1) =>
+        new(job, false, rows, 0, [], TimeSpan.FromMilliseconds(5), RecordCountOutcome.MatchesRecords);
+
+    private Task<RunReport> FinishedAsync() => ExpectMsgAsync<RunFinished>(Wait).AsTask().ContinueWith(t => t.Result.Report);
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_have_jobs_of_three_tables_in_flight_at_once()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1).WithExport("C_20240301.csv", "ID\n1\n", 2);
+        foreach (var table in new[] { "A", "B", "C" }) store.TablesWithColumns[table] = true;
+        var workers = Probes(3);
+        StartRun(workers);
+
+        var jobs = new List<FileJob>();
+        foreach (var worker in workers)
+        {
+            await AskForWorkAsync(worker);
+            jobs.Add(await worker.ExpectMsgAsync<FileJob>(Wait));
+        }
+        // All three handed out before any answer: files of different tables run side by side.
+        Assert.Equal(["A", "B", "C"], jobs.Select(j => j.Table).Order());
+
+        for (var i = 0; i < 3; i++) workers[i].Reply(Loaded(jobs[i]));
+        var report = await FinishedAsync();
+        Assert.All(report.Tables, t => Assert.Equal(1, t.FilesLoaded));
+        Assert.Equal(["A", "B", "C"], completed.Select(c => c.Table).Order());
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_offer_the_job_of_a_worker_that_stopped_again_and_load_it_once()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        StartRun(workers);
+        await AskForWorkAsync(workers[0]);
+        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        await AskForWorkAsync(workers[1]);
+        await workers[1].ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        // The worker holding the job dies mid-job: the waiting worker gets it as the second attempt.
+        Sys.Stop(workers[0].Ref);
+        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        Assert.Equal((first.File, 1, 2), (second.File, first.Attempt, second.Attempt));
+        workers[1].Reply(Loaded(second));
+
+        var report = await FinishedAsync();
+        Assert.Equal((1, 0), (report.Tables.Single().FilesLoaded, report.Tables.Single().FilesFailed));
+        Assert.Single(completed);
+        Assert.Contains(store.Steps, s => s.Step == "file requeued" && s.Message.Contains("attempt 2"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_keep_a_failed_job_failed_without_holding_other_tables_back()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        Assert.Equal("A", a.Table);
+        worker.Reply(new FileJobFailed(a, new FileFailure(a.File.Path, "malformed CSV", 7, 6), TimeSpan.Zero));
+
+        // The same worker asks again and gets table B's file; A's is not offered again.
+        worker.Reply(new RequestWork(runId));
+        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        Assert.Equal(("B", 1), (b.Table, b.Attempt));
+        worker.Reply(Loaded(b));
+        worker.Reply(new RequestWork(runId));
+        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        var report = await FinishedAsync();
+        var tableA = report.Tables.Single(t => t.Table == "A");
+        Assert.Equal((0, 1), (tableA.FilesLoaded, tableA.FilesFailed));
+        Assert.Equal("/exports/A_20240301.csv: line 7 (record 6): malformed CSV", Assert.Single(tableA.Errors));
+        Assert.Equal(1, report.Tables.Single(t => t.Table == "B").FilesLoaded);
+        Assert.Equal("B", Assert.Single(completed).Table);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_give_a_job_up_after_the_last_attempt_and_report_it_failed()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        StartRun(workers, RunLimits.Default with { MaxAttempts = 2 });
+        foreach (var worker in workers)
+        {
+            await AskForWorkAsync(worker);
+            if (worker == workers[0]) await worker.ExpectMsgAsync<FileJob>(Wait);
+        }
+        Sys.Stop(workers[0].Ref);
+        Assert.Equal(2, (await workers[1].ExpectMsgAsync<FileJob>(Wait)).Attempt);
+        Sys.Stop(workers[1].Ref);
+
+        var report = await FinishedAsync();
+        var error = Assert.Single(report.Tables.Single().Errors);
+        Assert.Contains("the worker loading it stopped, 2 attempts in all", error);
+        Assert.Empty(completed);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_offer_again_a_job_whose_worker_timed_out_and_ignore_its_late_answer()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        StartRun(workers, RunLimits.Default with { JobTimeout = TimeSpan.FromMilliseconds(300) });
+        await AskForWorkAsync(workers[0]);
+        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        await AskForWorkAsync(workers[1]);
+        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        Assert.Equal(2, second.Attempt);
+
+        // The slow worker's answer arrives after its job was handed on: ignored, the second attempt counts.
+        workers[0].Reply(Loaded(first, rows: 99));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        workers[1].Reply(Loaded(second, rows: 1));
+        var report = await FinishedAsync();
+        Assert.Equal((1, 1L), (report.Tables.Single().FilesLoaded, report.Tables.Single().RowsLoaded));
+        Assert.Single(completed);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_sample_only_the_tables_the_database_has_no_columns_for()
+    {
+        directory.WithExport("A_20240301.csv", "ID,WHEN\n1,2024-01-02 03:04:05\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["B"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(Loaded(a));
+        worker.Reply(new RequestWork(runId));
+        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(Loaded(b));
+        await FinishedAsync();
+
+        Assert.Equal([new Column("ID", ColumnType.Integer), new Column("WHEN", ColumnType.DateTime)], a.InferredColumns);
+        Assert.Empty(b.InferredColumns);
+        Assert.Equal((1, 0), (directory.OpensOf("A_20240301.csv"), directory.OpensOf("B_20240301.csv")));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_finish_only_after_every_bookmark_confirmed()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var bookmarks = Sys.ActorOf(BookmarkStub.Props(completed));
+        bookmarks.Tell(new BookmarkStub.Hold());
+        var worker = Probes(1)[0];
+        StartRun([worker], bookmarks: bookmarks);
+        await AskForWorkAsync(worker);
+        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait)));
+
+        await AwaitConditionAsync(() => Task.FromResult(completed.Count == 1), Wait);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+        bookmarks.Tell(new BookmarkStub.Release());
+        var report = await FinishedAsync();
+        Assert.Empty(report.Errors);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_fail_the_run_with_the_directory_error_and_load_nothing()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        directory.ConnectFailure = new ExportDirectoryUnavailableException("Could not connect to SFTP files.example.com:22: refused");
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+
+        var report = await FinishedAsync();
+        Assert.Equal("Could not connect to SFTP files.example.com:22: refused", Assert.Single(report.Errors));
+        Assert.Empty(report.Tables);
+        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Contains(store.Steps, s => s.Step == "run failed");
+        Assert.Empty(completed);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_write_the_steps_in_order_and_save_the_report()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n2\n", readyCount: "2");
+        store.TablesWithColumns["A"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait), rows: 2));
+        await FinishedAsync();
+
+        Assert.Equal(["connect", "list", "tables", "files pending", "file started", "file finished"], store.Steps.Select(s => s.Step));
+        Assert.Equal("2 files in /exports", store.Steps[1].Message);
+        Assert.Equal(2, Assert.Single(store.Reports).RowsLoaded);
+    }
+}

@@ -1,0 +1,118 @@
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
+using ResponsysCluster.Engine.Files;
+using ResponsysCluster.Engine.Tests.Fakes;
+using static ResponsysCluster.Engine.Files.FileJobProtocol;
+
+namespace ResponsysCluster.Engine.Tests;
+
+/// <summary>The worker's side of work pulling, over in-memory ports.</summary>
+public sealed class FileWorkerActorTests : TestKit
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(5);
+
+    private readonly InMemoryExportDirectory directory = new InMemoryExportDirectory().WithExport("A_20240301.csv", "ID\n1\n2\n", readyCount: "2");
+    private readonly RecordingStore store = new();
+
+    private IActorRef StartWorker() => Sys.ActorOf(FileWorkerActor.Props(new FileLoadService(new ConnectionPorts(directory, store, store))));
+
+    private async Task<FileJob> JobAsync(Guid runId)
+    {
+        await using var session = await directory.ConnectAsync(CancellationToken.None);
+        var files = await session.ListAsync(CancellationToken.None);
+        return new FileJob(runId, "c", "A", files.Single(f => f.Name.EndsWith(".csv")), files.Single(f => f.Name.EndsWith(".ready")), [], 1);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_ask_the_run_that_announced_work_load_the_job_and_ask_again()
+    {
+        var run = CreateTestProbe();
+        var runId = Guid.NewGuid();
+        var worker = StartWorker();
+        worker.Tell(new WorkAvailable(runId), run.Ref);
+        await run.ExpectMsgAsync<RequestWork>(m => Assert.Equal(runId, m.RunId), Wait);
+
+        worker.Tell(await JobAsync(runId), run.Ref);
+        var loaded = await run.ExpectMsgAsync<FileJobSucceeded>(Wait);
+        Assert.Equal((false, 2L), (loaded.AlreadyLoaded, loaded.RowsLoaded));
+        await run.ExpectMsgAsync<RequestWork>(Wait);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_answer_a_version_in_the_ledger_without_connecting()
+    {
+        var run = CreateTestProbe();
+        var runId = Guid.NewGuid();
+        var job = await JobAsync(runId);
+        await store.LoadAsync(new FileVersionLoad("A", job.File.Version, 2, []), _ => Task.FromResult<Stream>(new MemoryStream("ID\n1\n2\n"u8.ToArray())),
+            null, CancellationToken.None);
+        var connectsBefore = directory.Connects;
+
+        StartWorker().Tell(job, run.Ref);
+        Assert.True((await run.ExpectMsgAsync<FileJobSucceeded>(Wait)).AlreadyLoaded);
+        Assert.Equal(connectsBefore, directory.Connects);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_ask_the_latest_run_for_work_after_the_job_in_hand()
+    {
+        var (oldRun, newRun) = (CreateTestProbe(), CreateTestProbe());
+        var (oldId, newId) = (Guid.NewGuid(), Guid.NewGuid());
+        var gate = new TaskCompletionSource();
+        var worker = Sys.ActorOf(FileWorkerActor.Props(new FileLoadService(new ConnectionPorts(directory, new HeldStore(store, gate.Task), store))));
+        worker.Tell(await JobAsync(oldId), oldRun.Ref);
+        // Announced while the worker is busy: it does not ask yet.
+        worker.Tell(new WorkAvailable(newId), newRun.Ref);
+        await newRun.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        gate.SetResult();
+
+        // The result goes to the run that handed the job out; the next request to the run that announced work last.
+        await oldRun.ExpectMsgAsync<FileJobSucceeded>(Wait);
+        await newRun.ExpectMsgAsync<RequestWork>(m => Assert.Equal(newId, m.RunId), Wait);
+        await oldRun.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_fail_the_job_with_the_file_line_and_reason_as_data()
+    {
+        var run = CreateTestProbe();
+        var bad = new InMemoryExportDirectory().WithExport("A_20240301.csv", "ID\n1\n", readyCount: "5");
+        var worker = Sys.ActorOf(FileWorkerActor.Props(new FileLoadService(new ConnectionPorts(bad, new CountCheckingStore(), store))));
+        await using var session = await bad.ConnectAsync(CancellationToken.None);
+        var files = await session.ListAsync(CancellationToken.None);
+        worker.Tell(new FileJob(Guid.NewGuid(), "c", "A", files.Single(f => f.Name.EndsWith(".csv")), files.Single(f => f.Name.EndsWith(".ready")), [], 1), run.Ref);
+
+        var failed = await run.ExpectMsgAsync<FileJobFailed>(Wait);
+        Assert.Equal(("/exports/A_20240301.csv", "the ready file says 5", (long?)null), (failed.Failure.Path, failed.Failure.Reason, failed.Failure.Line));
+    }
+
+    /// <summary>A store whose loads wait for the test's gate.</summary>
+    private sealed class HeldStore(IFileVersionStore inner, Task gate) : IFileVersionStore
+    {
+        public Task<bool> IsLoadedAsync(string table, FileVersion version, CancellationToken cancellationToken) =>
+            inner.IsLoadedAsync(table, version, cancellationToken);
+
+        public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) => inner.HasColumnsAsync(table, cancellationToken);
+
+        public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
+            CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.LoadAsync(load, open, rowsCopied, cancellationToken);
+        }
+    }
+
+    /// <summary>A store that refuses every load with the ready file's count, as a record-count mismatch would.</summary>
+    private sealed class CountCheckingStore : IFileVersionStore
+    {
+        public Task<bool> IsLoadedAsync(string table, FileVersion version, CancellationToken cancellationToken) => Task.FromResult(false);
+
+        public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) => Task.FromResult(true);
+
+        public Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
+            CancellationToken cancellationToken) =>
+            throw new ExportFileException(load.Version.Path, $"the ready file says {load.ExpectedRecords}");
+    }
+}
