@@ -4,6 +4,13 @@
 # Idempotent and quiet when everything is already there; runs `apt-get update` at most once.
 set -euo pipefail
 
+# Test fixtures of several test projects may call this at once: one apt-get at a time, and each caller checks
+# again once it holds the lock (the one before it may have installed everything).
+if ((EUID == 0)); then
+  exec 9>/run/lock/rsx-install-prereqs.lock
+  flock 9
+fi
+
 # Debian package -> a file that proves it is installed (dpkg alone misses half-removed packages).
 declare -A wanted=(
   [openssh-server]=/usr/sbin/sshd

@@ -39,6 +39,8 @@ start() {
   done
   [[ -n $dir ]] || usage
   ((EUID == 0)) || die "must run as root (it runs initdb and pg_ctl as $PG_USER)"
+  # The first thing run on a fresh machine may be the tests: install what is missing (quiet when all is there).
+  bash "$(dirname "${BASH_SOURCE[0]}")/install-prereqs.sh"
   id -u "$PG_USER" >/dev/null 2>&1 || die "user $PG_USER is missing; run deploy/local/install-prereqs.sh"
 
   mkdir -p "$dir"

@@ -185,6 +185,8 @@ running_sshd_pid() {
 start() {
   (($# >= 1 && $# <= 2)) || usage
   ((EUID == 0)) || die "must run as root (it creates a user and starts sshd)"
+  # The first thing run on a fresh machine may be the tests: install what is missing (quiet when all is there).
+  bash "$(dirname "${BASH_SOURCE[0]}")/install-prereqs.sh"
   local dir=$1 port=${2:-}
   [[ -z $port || $port =~ ^[0-9]+$ ]] || die "PORT must be a number: $port"
   [[ -z $LOG_LEVEL || $LOG_LEVEL =~ ^(QUIET|FATAL|ERROR|INFO|VERBOSE|DEBUG[123]?)$ ]] \
