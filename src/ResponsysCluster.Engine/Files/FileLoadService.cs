@@ -12,8 +12,6 @@ namespace ResponsysCluster.Engine.Files;
 /// </summary>
 public sealed class FileLoadService(ConnectionPorts ports)
 {
-    private const int MaxReadyFileBytes = 4096;
-
     public async Task<object> LoadAsync(FileJob job, Action<long> rowsCopied, CancellationToken cancellationToken)
     {
         var started = Stopwatch.StartNew();
@@ -22,8 +20,7 @@ public sealed class FileLoadService(ConnectionPorts ports)
             if (await ports.Store.IsLoadedAsync(job.Table, job.File.Version, cancellationToken).ConfigureAwait(false))
                 return new FileJobSucceeded(job, true, 0, 0, [], started.Elapsed, null);
             await using var directory = await ports.Directory.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            var expected = ReadyFileContent.RecordCount(
-                await directory.ReadSmallTextAsync(job.ReadyFile, MaxReadyFileBytes, cancellationToken).ConfigureAwait(false));
+            var expected = await ExportFileChecks.ReadRecordCountAsync(directory, job.ReadyFile, cancellationToken).ConfigureAwait(false);
             var loaded = await ports.Store.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns),
                 ct => directory.OpenReadAsync(job.File, ct), rowsCopied, cancellationToken).ConfigureAwait(false);
             return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed,

@@ -11,15 +11,12 @@ namespace ResponsysCluster.Singer.Sync;
 /// </summary>
 public sealed class FileRecordEmitter(IExportDirectory directory, CsvFormat format, SingerMessageWriter writer, ILogger logger, TimeProvider clock)
 {
-    private const int MaxReadyFileBytes = 4096;
-
     /// <summary>Returns the number of records emitted.</summary>
     public async Task<long> EmitAsync(DataFile file, CatalogStream stream, CancellationToken cancellationToken)
     {
         var path = file.File.Path;
         LogMessages.FileStarted(logger, path);
-        var readyText = await directory.ReadSmallTextAsync(file.ReadyFile!, MaxReadyFileBytes, cancellationToken).ConfigureAwait(false);
-        var expected = ReadyFileContent.RecordCount(readyText);
+        var expected = await ExportFileChecks.ReadRecordCountAsync(directory, file.ReadyFile!, cancellationToken).ConfigureAwait(false);
 
         var source = await directory.OpenReadAsync(file.File, cancellationToken).ConfigureAwait(false);
         long records;
@@ -35,21 +32,8 @@ public sealed class FileRecordEmitter(IExportDirectory directory, CsvFormat form
             records = reader.RecordsRead;
         }
 
-        var outcome = RecordCountCheck.Check(expected, records);
-        if (outcome == RecordCountOutcome.Mismatch)
-        {
-            throw new ExportFileException(path,
-                $"record count mismatch: the ready file {file.ReadyFile!.Name} says {expected}, the file holds {records} records " +
-                "(the export is incomplete or was replaced)");
-        }
-
-        var after = await directory.StatAsync(file.File, cancellationToken).ConfigureAwait(false);
-        if (after is null || after.Size != file.File.Size || after.Modified != file.File.Modified)
-        {
-            throw new ExportFileException(path, after is null
-                ? "the file was deleted while it was read"
-                : $"the file changed while it was read (size {file.File.Size} → {after.Size}); it will be read again as a new version");
-        }
+        var outcome = ExportFileChecks.RequireRecordCount(path, file.ReadyFile!.Name, expected, records);
+        await ExportFileChecks.RequireUnchangedAsync(directory, file.File, cancellationToken).ConfigureAwait(false);
 
         LogMessages.FileDone(logger, path, records, Describe(outcome, expected));
         return records;

@@ -1,0 +1,37 @@
+namespace ResponsysCluster.Domain.Files;
+
+/// <summary>
+/// The checks every reader of an export file makes, the Singer tap and the engine alike: the ready file's record
+/// count before reading, the count after reading, and that the file did not change while it was read. Each
+/// problem is an <see cref="ExportFileException"/> naming the file.
+/// </summary>
+public static class ExportFileChecks
+{
+    /// <summary>A ready file is a marker or a number: anything longer is not read past this.</summary>
+    public const int MaxReadyFileBytes = 4096;
+
+    /// <summary>The record count the data file's ready file carries, or null for a plain marker.</summary>
+    public static async Task<long?> ReadRecordCountAsync(IExportDirectory directory, RemoteFile readyFile, CancellationToken cancellationToken) =>
+        ReadyFileContent.RecordCount(await directory.ReadSmallTextAsync(readyFile, MaxReadyFileBytes, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>Which count the records read matched; a mismatch fails the file.</summary>
+    public static RecordCountOutcome RequireRecordCount(string path, string? readyFileName, long? expected, long recordsRead)
+    {
+        var outcome = RecordCountCheck.Check(expected, recordsRead);
+        if (outcome != RecordCountOutcome.Mismatch) return outcome;
+        var readyFile = readyFileName is null ? "the ready file" : $"the ready file {readyFileName}";
+        throw new ExportFileException(path,
+            $"record count mismatch: {readyFile} says {expected}, the file holds {recordsRead} records (the export is incomplete or was replaced)");
+    }
+
+    /// <summary>Fails the file when it was deleted or rewritten while it was read: what was read may be a mix of two versions.</summary>
+    public static async Task RequireUnchangedAsync(IExportDirectory directory, RemoteFile file, CancellationToken cancellationToken)
+    {
+        var after = await directory.StatAsync(file, cancellationToken).ConfigureAwait(false);
+        if (after is not null && after.Size == file.Size && after.Modified == file.Modified) return;
+        throw new ExportFileException(file.Path, after is null
+            ? "the file was deleted while it was read"
+            : $"the file changed while it was read (size {file.Size} → {after.Size}, modified {file.Modified:O} → {after.Modified:O}); " +
+              "it will be read again as a new version");
+    }
+}

@@ -1,0 +1,90 @@
+using System.Text;
+using ResponsysCluster.Domain.Files;
+
+namespace ResponsysCluster.Domain.Tests;
+
+public sealed class ExportFileChecksTests
+{
+    private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+    private static readonly RemoteFile Data = new("/x/LIST.csv", "LIST.csv", 10, T);
+    private static readonly RemoteFile Ready = new("/x/LIST.ready", "LIST.ready", 3, T);
+
+    /// <summary>A directory whose files are given by the test, as the port returns them.</summary>
+    private sealed class FixedDirectory(RemoteFile? current, string readyText = "") : IExportDirectory
+    {
+        public int BytesAsked { get; private set; }
+
+        public Task<IReadOnlyList<RemoteFile>> ListAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+        public Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken)
+        {
+            BytesAsked = maxBytes;
+            var bytes = Encoding.UTF8.GetBytes(readyText);
+            return Task.FromResult(Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, maxBytes)));
+        }
+
+        public Task<RemoteFile?> StatAsync(RemoteFile file, CancellationToken cancellationToken) => Task.FromResult(current);
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Theory]
+    [InlineData("42\n", 42L)]
+    [InlineData("", null)]
+    [InlineData("done", null)]
+    public async Task Should_read_the_ready_files_count_with_a_bounded_read(string text, long? expected)
+    {
+        var directory = new FixedDirectory(Data, text);
+        Assert.Equal(expected, await ExportFileChecks.ReadRecordCountAsync(directory, Ready, CancellationToken.None));
+        Assert.Equal(ExportFileChecks.MaxReadyFileBytes, directory.BytesAsked);
+    }
+
+    [Theory]
+    [InlineData(null, 5L, RecordCountOutcome.NoCount)]
+    [InlineData(5L, 5L, RecordCountOutcome.MatchesRecords)]
+    [InlineData(6L, 5L, RecordCountOutcome.MatchesRecordsAndHeader)]
+    public void Should_accept_the_count_with_or_without_the_header(long? expected, long records, RecordCountOutcome outcome) =>
+        Assert.Equal(outcome, ExportFileChecks.RequireRecordCount(Data.Path, Ready.Name, expected, records));
+
+    [Fact]
+    public void Should_fail_a_count_mismatch_naming_the_file_the_ready_file_and_both_counts()
+    {
+        var error = Assert.Throws<ExportFileException>(() => ExportFileChecks.RequireRecordCount(Data.Path, Ready.Name, 7, 5));
+        Assert.Equal(Data.Path, error.FilePath);
+        Assert.Equal("record count mismatch: the ready file LIST.ready says 7, the file holds 5 records (the export is incomplete or was replaced)",
+            error.Reason);
+    }
+
+    [Fact]
+    public void Should_name_no_ready_file_when_none_is_known()
+    {
+        var error = Assert.Throws<ExportFileException>(() => ExportFileChecks.RequireRecordCount(Data.Path, null, 0, 5));
+        Assert.StartsWith("record count mismatch: the ready file says 0, the file holds 5 records", error.Reason);
+    }
+
+    [Fact]
+    public async Task Should_pass_a_file_that_did_not_change_while_it_was_read() =>
+        await ExportFileChecks.RequireUnchangedAsync(new FixedDirectory(Data), Data, CancellationToken.None);
+
+    [Fact]
+    public async Task Should_fail_a_file_deleted_while_it_was_read()
+    {
+        var error = await Assert.ThrowsAsync<ExportFileException>(() =>
+            ExportFileChecks.RequireUnchangedAsync(new FixedDirectory(null), Data, CancellationToken.None));
+        Assert.Equal("the file was deleted while it was read", error.Reason);
+    }
+
+    [Theory]
+    [InlineData(11, 0)]
+    [InlineData(10, 1)]
+    public async Task Should_fail_a_file_whose_size_or_mtime_changed_while_it_was_read(long size, int secondsLater)
+    {
+        var after = Data with { Size = size, Modified = T.AddSeconds(secondsLater) };
+        var error = await Assert.ThrowsAsync<ExportFileException>(() =>
+            ExportFileChecks.RequireUnchangedAsync(new FixedDirectory(after), Data, CancellationToken.None));
+        Assert.StartsWith($"the file changed while it was read (size 10 → {size}, modified ", error.Reason);
+        Assert.EndsWith("it will be read again as a new version", error.Reason);
+    }
+}
