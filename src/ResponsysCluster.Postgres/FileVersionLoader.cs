@@ -85,7 +85,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
                     var value = i < fields ? reader.Field(i) : default;
                     if (!TryWrite(importer, columns[i].Type, value))
                     {
-                        var needed = ColumnWidening.Wider(columns[i].Type, ColumnWidening.Needed(columns[i].Type, value));
+                        var needed = ColumnWidening.Wider(columns[i].Type, ColumnWidening.Needed(columns[i].Type, value, wallClockZone));
                         // A refused value needs a wider type even when its text looks like the column's own: a wall-clock
                         // time in the zone's DST gap parses as a date-time but cannot be placed, so it goes to text.
                         if (needed == columns[i].Type) needed = ColumnType.String;

@@ -16,6 +16,8 @@ public sealed class ColumnTypeInferenceTests
     [InlineData(ColumnType.Integer, "1", "", "3")]
     [InlineData(ColumnType.Number, "1", "2.5", "-3e5")]
     [InlineData(ColumnType.Number, "0.5", "10")]
+    [InlineData(ColumnType.Number, "1", "12345678901234567890")]
+    [InlineData(ColumnType.String, "1", "1e400")]
     [InlineData(ColumnType.String, "07050", "10001")]
     [InlineData(ColumnType.String, "0012", "0013")]
     [InlineData(ColumnType.String, "00.5", "1.5")]
@@ -77,7 +79,15 @@ public sealed class ColumnWideningTests
     [InlineData(ColumnType.String, "123", ColumnType.String)]
     public void Should_widen_only_as_far_as_the_value_needs(ColumnType current, string value, ColumnType needed)
     {
-        Assert.Equal(needed, ColumnWidening.Needed(current, value));
+        Assert.Equal(needed, ColumnWidening.Needed(current, value, TimeZoneInfo.Utc));
+    }
+
+    [Fact]
+    public void Should_need_text_for_a_wall_clock_time_the_zone_skips()
+    {
+        var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        Assert.Equal(ColumnType.String, ColumnWidening.Needed(ColumnType.DateTime, "2018-03-11 02:30:00", newYork));
+        Assert.Equal(ColumnType.DateTime, ColumnWidening.Needed(ColumnType.DateTime, "2018-03-11 03:30:00", newYork));
     }
 
     [Theory]

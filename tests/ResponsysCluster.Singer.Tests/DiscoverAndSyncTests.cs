@@ -48,7 +48,8 @@ public sealed class DiscoverAndSyncTests(SftpServer server)
         Assert.Equal(["1234_CLICK", "CONTACT_LIST", "LIST"], streams.Keys.Order());
 
         var properties = streams["CONTACT_LIST"]["schema"]!["properties"]!.AsObject();
-        Assert.Equal("""{"type":["null","integer","string"]}""", properties["RIID_"]!.ToJsonString());
+        // Day 2's 23-digit RIID_ is more than a 64-bit integer holds: the column is a number, as the engine's would be.
+        Assert.Equal("""{"type":["null","number","string"]}""", properties["RIID_"]!.ToJsonString());
         Assert.Equal("""{"type":["null","string"]}""", properties["POSTAL_CODE_"]!.ToJsonString());
         Assert.Equal("""{"type":["null","number","string"]}""", properties["LTV"]!.ToJsonString());
         Assert.Equal("""{"anyOf":[{"type":["null","string"],"format":"date-time"},{"type":["null","string"]}]}""", properties["CREATED_DATE_"]!.ToJsonString());

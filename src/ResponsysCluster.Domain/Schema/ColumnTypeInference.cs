@@ -17,8 +17,9 @@ public sealed class ColumnTypeInference
     {
         if (value.IsEmpty) return;
         ValuesSeen++;
-        if (allIntegers && !ResponsysValues.IsInteger(value)) allIntegers = false;
-        if (allNumbers && !ResponsysValues.IsNumber(value)) allNumbers = false;
+        // The same rule the loader and the tap convert by: an integer too long for 64 bits makes a number column.
+        if (allIntegers && !ColumnValues.TryInteger(value, out _)) allIntegers = false;
+        if (allNumbers && !ColumnValues.TryNumber(value, out _)) allNumbers = false;
         if (allDateTimes && !ResponsysDateTime.TryParse(value, out _, out _)) allDateTimes = false;
     }
 

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace ResponsysCluster.Domain.Schema;
 
 /// <summary>
@@ -8,17 +6,14 @@ namespace ResponsysCluster.Domain.Schema;
 /// </summary>
 public static class ColumnWidening
 {
-    /// <summary>The narrowest type at least as wide as <paramref name="current"/> that holds <paramref name="value"/>.</summary>
-    public static ColumnType Needed(ColumnType current, ReadOnlySpan<char> value)
+    /// <summary>
+    /// The narrowest type at least as wide as <paramref name="current"/> that holds <paramref name="value"/>, by
+    /// <see cref="ColumnValues"/>' rule (wall-clock date-times read in <paramref name="wallClockZone"/>).
+    /// </summary>
+    public static ColumnType Needed(ColumnType current, ReadOnlySpan<char> value, TimeZoneInfo wallClockZone)
     {
-        if (value.IsEmpty) return current;
-        return current switch
-        {
-            ColumnType.Integer when ResponsysValues.IsInteger(value) && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) => ColumnType.Integer,
-            ColumnType.Integer or ColumnType.Number when FitsNumber(value) => ColumnType.Number,
-            ColumnType.DateTime when ResponsysDateTime.TryParse(value, out _, out _) => ColumnType.DateTime,
-            _ => ColumnType.String,
-        };
+        if (ColumnValues.Fits(current, value, wallClockZone)) return current;
+        return current == ColumnType.Integer && ColumnValues.TryNumber(value, out _) ? ColumnType.Number : ColumnType.String;
     }
 
     /// <summary>The wider of two types, for a column whose values need both.</summary>
@@ -28,7 +23,4 @@ public static class ColumnWidening
         (ColumnType.Integer, ColumnType.Number) or (ColumnType.Number, ColumnType.Integer) => ColumnType.Number,
         _ => ColumnType.String,
     };
-
-    public static bool FitsNumber(ReadOnlySpan<char> value) =>
-        ResponsysValues.IsNumber(value) && decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
 }

@@ -152,11 +152,13 @@ public sealed class SingerMessageWriter : IDisposable
 
         switch (type)
         {
-            case ColumnType.Integer when ResponsysValues.IsInteger(value):
-            case ColumnType.Number when ResponsysValues.IsNumber(value):
+            // The source digits are written as they are: the conversion only decides whether they are a number.
+            case ColumnType.Integer when ColumnValues.TryInteger(value, out _):
+            case ColumnType.Number when ColumnValues.TryNumber(value, out _):
                 JsonText.Ascii(pending, value);
                 return;
-            case ColumnType.DateTime when ResponsysDateTime.TryParseUtc(value, out var utc):
+            // Singer's rule: a wall-clock time is read as UTC.
+            case ColumnType.DateTime when ColumnValues.TryDateTimeUtc(value, TimeZoneInfo.Utc, out var utc):
                 Span<byte> text = stackalloc byte[RfcDateTimeLength];
                 FormatDateTime(utc, text);
                 JsonText.Raw(pending, text);
