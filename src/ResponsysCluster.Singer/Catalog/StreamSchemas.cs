@@ -9,11 +9,8 @@ namespace ResponsysCluster.Singer.Catalog;
 /// </summary>
 public static class StreamSchemas
 {
-    public const string SourceFile = "_sdc_source_file";
-    public const string SourceLineNumber = "_sdc_source_lineno";
-    public const string Extra = "_sdc_extra";
 
-    public static readonly IReadOnlyList<string> KeyProperties = [SourceFile, SourceLineNumber];
+    public static readonly IReadOnlyList<string> KeyProperties = [SystemColumns.SourceFile, SystemColumns.SourceLineNumber];
 
     public static JsonObject For(IEnumerable<Column> columns)
     {
@@ -23,13 +20,13 @@ public static class StreamSchemas
             if (IsSystemColumn(column.Name)) continue;
             properties[column.Name] = PropertyFor(column.Type);
         }
-        properties[SourceFile] = new JsonObject { ["type"] = "string" };
-        properties[SourceLineNumber] = new JsonObject { ["type"] = "integer" };
-        properties[Extra] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } };
+        properties[SystemColumns.SourceFile] = new JsonObject { ["type"] = "string" };
+        properties[SystemColumns.SourceLineNumber] = new JsonObject { ["type"] = "integer" };
+        properties[SystemColumns.Extra] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } };
         return new JsonObject { ["type"] = "object", ["properties"] = properties };
     }
 
-    public static bool IsSystemColumn(string name) => name is SourceFile or SourceLineNumber or Extra;
+    public static bool IsSystemColumn(string name) => name is SystemColumns.SourceFile or SystemColumns.SourceLineNumber or SystemColumns.Extra;
 
     public static JsonObject PropertyFor(ColumnType type) => type switch
     {

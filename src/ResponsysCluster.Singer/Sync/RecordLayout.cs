@@ -52,7 +52,7 @@ public sealed class RecordLayout
             Utf8($"{{\"type\":\"RECORD\",\"stream\":{Quoted(stream)},\"record\":{{"),
             names,
             columnTypes,
-            Utf8($",\"{StreamSchemas.SourceFile}\":{Quoted(sourceFile)},\"{StreamSchemas.SourceLineNumber}\":"),
+            Utf8($",\"{SystemColumns.SourceFile}\":{Quoted(sourceFile)},\"{SystemColumns.SourceLineNumber}\":"),
             Utf8($"}},\"time_extracted\":{Quoted(timeExtracted)}}}"));
     }
 

@@ -22,7 +22,7 @@ public sealed class SingerMessageWriter : IDisposable
     private static readonly JsonEncodedText TypeName = JsonEncodedText.Encode("type");
     private static readonly JsonEncodedText StreamName = JsonEncodedText.Encode("stream");
     private static readonly byte[] Null = "null"u8.ToArray();
-    private static readonly byte[] Extra = (",\"" + StreamSchemas.Extra + "\":[").Select(c => (byte)c).ToArray();
+    private static readonly byte[] Extra = (",\"" + SystemColumns.Extra + "\":[").Select(c => (byte)c).ToArray();
     private static readonly JsonSerializerOptions NodeOptions = new() { Encoder = Encoder };
 
     // Messages collect in memory and reach the output in large writes: one write per message would cost a
