@@ -1,0 +1,69 @@
+using System.Collections.Concurrent;
+using Akka.Actor;
+using Akka.TestKit.Xunit2;
+using Microsoft.Extensions.Logging.Abstractions;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
+using ResponsysCluster.Engine.Runs;
+using ResponsysCluster.Engine.Tests.Fakes;
+using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
+using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
+
+namespace ResponsysCluster.Engine.Tests;
+
+/// <summary>The scheduler's own workers over in-memory ports: a worker that stops mid-job is replaced and the job still loads once.</summary>
+public sealed class ConnectionSchedulerWorkerTests : TestKit
+{
+    /// <summary>Loads wait until the test opens the gate; the first load of each file is counted.</summary>
+    private sealed class GatedStore(RecordingStore inner) : IFileVersionStore
+    {
+        public TaskCompletionSource Gate { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int LoadsStarted;
+
+        public Task<bool> IsLoadedAsync(string table, FileVersion version, CancellationToken cancellationToken) =>
+            inner.IsLoadedAsync(table, version, cancellationToken);
+
+        public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) => inner.HasColumnsAsync(table, cancellationToken);
+
+        public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
+            CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref LoadsStarted);
+            await Gate.Task.WaitAsync(cancellationToken);
+            return await inner.LoadAsync(load, open, rowsCopied, cancellationToken);
+        }
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_replace_a_worker_that_stopped_mid_job_and_load_its_file_once()
+    {
+        var directory = new InMemoryExportDirectory().WithExport("A_20240301.csv", "ID\n1\n2\n", readyCount: "2");
+        var records = new RecordingStore();
+        records.TablesWithColumns["A"] = true;
+        var store = new GatedStore(records);
+        var completed = new ConcurrentQueue<CompleteFileVersion>();
+        var config = new ConnectionConfig
+        {
+            Host = "files.example.com", Username = "u", Path = InMemoryExportDirectory.Path, ConnectionId = "c", MaxConcurrentDownloads = 1,
+        };
+        var scheduler = Sys.ActorOf(ConnectionSchedulerActor.Props(config, new ConnectionPorts(directory, store, records),
+            Sys.ActorOf(BookmarkStub.Props(completed)), NullLoggerFactory.Instance, TimeProvider.System), "scheduler");
+        scheduler.Tell(new RunNow(null), TestActor);
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref store.LoadsStarted) == 1), TimeSpan.FromSeconds(5));
+
+        // The only worker stops while its load waits: a new worker takes the job as the second attempt.
+        var worker = await Sys.ActorSelection("/user/scheduler/file-worker-1").ResolveOne(TimeSpan.FromSeconds(5));
+        Sys.Stop(worker);
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref store.LoadsStarted) == 2), TimeSpan.FromSeconds(5));
+        store.Gate.SetResult();
+
+        var report = await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(10));
+        Assert.Equal((1, 0, 2L), (report.Tables.Single().FilesLoaded, report.Tables.Single().FilesFailed, report.Tables.Single().RowsLoaded));
+        Assert.Equal(1, records.LedgerCount);
+        Assert.Single(completed);
+        Assert.Contains(records.Steps, s => s.Step == "file requeued");
+        await Sys.ActorSelection("/user/scheduler/file-worker-2").ResolveOne(TimeSpan.FromSeconds(5));
+    }
+}
