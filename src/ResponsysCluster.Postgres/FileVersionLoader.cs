@@ -10,7 +10,7 @@ namespace ResponsysCluster.Postgres;
 
 /// <summary>
 /// Loads one file version exactly once, in one transaction: skip it if the ledger has it, delete the rows an
-/// earlier version of the same path loaded, binary-COPY the new rows, check the ready file's record count
+/// earlier version of the same path loaded (when the ledger has one), binary-COPY the new rows, check the ready file's record count
 /// (rolling back on a mismatch) and write the ledger row. A value that does not fit its column widens the
 /// column inside the same transaction and the copy goes on from that row, without reading the file again.
 /// </summary>
@@ -77,14 +77,21 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             ("k", $"load/{connectionId}/{load.Table}/{path}"));
         if (await ScalarAsync(connection, transaction, LedgerQuery, cancellationToken, LedgerKey(load)) is long already)
             return new Attempt(new FileVersionLoaded(true, already, 0, []));
+        // Rows of a path are only ever committed with its ledger row: with no earlier version in the ledger there is
+        // nothing to delete, and the delete (a scan of the index's unsummarized ranges) is skipped.
+        var earlierVersion = await ScalarAsync(connection, transaction, $"""
+            SELECT EXISTS (SELECT FROM {ControlTables.Schema}.file_ledger WHERE connection_id = @c AND responsys_table = @t AND path = @p)
+            """, cancellationToken, LedgerKey(load)) is true;
 
         // Held to the commit, so no other loader can change a column's type under this COPY; read the types only
         // then, as a widening another loader committed meanwhile must be seen (binary COPY sends values in them).
         await ExecuteAsync(connection, transaction, $"LOCK TABLE {table.QualifiedName} IN ROW EXCLUSIVE MODE", cancellationToken);
         table = await tables.WithCurrentTypesAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false);
 
-        var replaced = await ExecuteAsync(connection, transaction,
-            $"DELETE FROM {table.QualifiedName} WHERE {Quote(TargetTables.SourceFile)} = @p", cancellationToken, ("p", path));
+        var replaced = earlierVersion
+            ? await ExecuteAsync(connection, transaction,
+                $"DELETE FROM {table.QualifiedName} WHERE {Quote(TargetTables.SourceFile)} = @p", cancellationToken, ("p", path))
+            : 0;
 
         var columns = reader.Header.Select(h => table.Columns[h]).ToArray();
         var values = new FieldValue[columns.Length];

@@ -122,6 +122,22 @@ public sealed class FileVersionLoaderLedgerTests(PostgresServer server) : IAsync
     }
 
     [Fact]
+    public async Task Should_delete_nothing_for_a_path_the_ledger_has_no_version_of()
+    {
+        // Rows of a path are only ever committed with its ledger row, so a path new to the ledger has no rows to
+        // delete: a row put there by hand shows that the delete was not run.
+        const string csv = "ID\n1\n";
+        await LoadAsync(Load("LIST", "/x/OTHER_LIST.csv", csv, T), csv);
+        await Sql.ScalarAsync(dataSource,
+            $"INSERT INTO {schema}.list (id, _sdc_source_file, _sdc_source_lineno, _sdc_extracted_at, _sdc_batched_at) VALUES (7, '/x/LIST.csv', 2, now(), now())");
+
+        var loaded = await LoadAsync(Load("LIST", "/x/LIST.csv", csv, T), csv);
+
+        Assert.Equal(0, loaded.RowsReplaced);
+        Assert.Equal(["1", "7"], (await IdsAsync("/x/LIST.csv")).Order());
+    }
+
+    [Fact]
     public async Task Should_accept_a_record_count_that_includes_the_header_row()
     {
         const string csv = "ID\n1\n2\n";
