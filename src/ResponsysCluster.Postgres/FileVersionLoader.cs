@@ -115,27 +115,27 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
                 var refused = Convert(reader, columns, values, castKeepsText);
                 if (refused >= 0)
                 {
-                    var needed = NeededType(reader, path, columns[refused].Type, refused);
-                    if (widenedBefore + widened.Count >= MaxWidenings)
+                    // Every column of the record that refuses its value widens at once: one rewrite, not one each.
+                    var needed = Refusals(reader, path, columns, refused);
+                    if (widenedBefore + widened.Count + needed.Count > MaxWidenings)
                         throw new ExportFileException(path, $"columns kept needing to widen after {MaxWidenings} attempts");
-                    // The rows so far stay in the transaction; the column widens in it (rewriting them), and a new COPY
+                    // The rows so far stay in the transaction; the columns widen in it (rewriting them), and a new COPY
                     // goes on from the refused row.
                     rows += (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
                     await importer.DisposeAsync().ConfigureAwait(false);
-                    var column = reader.Header[refused];
-                    if ((needed == ColumnType.String && !castKeepsText[refused])
+                    if (needed.Any(n => n.Type == ColumnType.String && !castKeepsText[n.Ordinal])
                         || !await TryLockWideningAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
                     {
                         // Either the copied rows would not keep their text, or another loader of this table is widening
                         // and waits for this one's COPY to end (waiting for it in turn would deadlock). Back off: the
-                        // column widens in a transaction of its own (with those this one made), then the file starts again.
-                        return new Attempt(null, table, [.. widened, new Widening(column, needed, reader.Field(refused).ToString())]);
+                        // columns widen in a transaction of their own (with those this one made), then the file starts again.
+                        return new Attempt(null, table, [.. widened, .. needed]);
                     }
-                    await tables.WidenAsync(connection, transaction, table, column, needed, reader.Field(refused).ToString(), cancellationToken)
-                        .ConfigureAwait(false);
+                    await tables.WidenAsync(connection, transaction, table, needed.Select(n => (n.Column, n.Type, n.Example)).ToList(),
+                        cancellationToken).ConfigureAwait(false);
                     table = await tables.WithCurrentTypesAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false);
                     columns = reader.Header.Select(h => table.Columns[h]).ToArray();
-                    widened.Add(new Widening(column, needed, reader.Field(refused).ToString()));
+                    widened.AddRange(needed);
                     importer = await connection.BeginBinaryImportAsync(CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
                     retry = true;
                     continue;
@@ -201,6 +201,18 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         }
         foreach (var column in inference.Columns.Where(c => missing.Contains(c.Name))) types[column.Name] = column.Type;
         return types;
+    }
+
+    /// <summary>The current record's fields, from <paramref name="first"/> on, that their columns refuse, with the type each needs.</summary>
+    private List<Widening> Refusals(ExportRecordReader reader, string path, TargetColumn[] columns, int first)
+    {
+        var refusals = new List<Widening>();
+        for (var i = first; i < columns.Length && i < reader.FieldCount; i++)
+        {
+            if (ColumnValues.TryConvert(columns[i].Type, reader.Field(i), wallClockZone, out _)) continue;
+            refusals.Add(new Widening(reader.Header[i], NeededType(reader, path, columns[i].Type, i), reader.Field(i).ToString(), i));
+        }
+        return refusals;
     }
 
     /// <summary>
@@ -304,5 +316,6 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         public IReadOnlyList<Widening> Widenings => WideningsNeeded ?? [];
     }
 
-    private sealed record Widening(string Column, ColumnType Type, string Example);
+    /// <summary>A column to widen to <paramref name="Type"/> for <paramref name="Example"/>, the header's field <paramref name="Ordinal"/>.</summary>
+    private sealed record Widening(string Column, ColumnType Type, string Example, int Ordinal);
 }

@@ -85,27 +85,31 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
         // The lock first, then the type: a widening committed by another loader while this one waited is seen.
         await ExecuteAsync(connection, transaction, $"LOCK TABLE {table.QualifiedName} IN ACCESS EXCLUSIVE MODE", cancellationToken);
         var current = await WithCurrentTypesAsync(connection, transaction, table, cancellationToken);
-        await WidenAsync(connection, transaction, current, responsysColumn, to, example, cancellationToken);
+        await WidenAsync(connection, transaction, current, [(responsysColumn, to, example)], cancellationToken);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Widens a column inside <paramref name="transaction"/>, with its schema history row: both stay only if the
-    /// transaction commits. Returns the type the column now has (the wider of its current type and <paramref name="to"/>).
+    /// Widens columns inside <paramref name="transaction"/>, in one ALTER TABLE (one rewrite of the table however
+    /// many columns), each with its schema history row: all stay only if the transaction commits. A column already
+    /// at least as wide as asked is left as it is.
     /// </summary>
-    internal async Task<ColumnType> WidenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TargetTable table, string responsysColumn,
-        ColumnType to, string example, CancellationToken cancellationToken)
+    internal async Task WidenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TargetTable table,
+        IReadOnlyList<(string ResponsysColumn, ColumnType To, string Example)> widenings, CancellationToken cancellationToken)
     {
-        var column = table.Columns[responsysColumn];
-        var wider = ColumnWidening.Wider(column.Type, to);
-        if (wider == column.Type) return wider;
-        var sqlType = PgColumnTypes.Sql(wider);
-        await ExecuteAsync(connection, transaction,
-            $"ALTER TABLE {table.QualifiedName} ALTER COLUMN {Quote(column.Name)} TYPE {sqlType} USING {Quote(column.Name)}::{sqlType}", cancellationToken);
-        var shown = example.Length > 100 ? example[..100] + "…" : example;
-        await HistoryAsync(connection, transaction, table.Table, column.Name, "widen column", PgColumnTypes.Sql(column.Type), sqlType,
-            $"value '{shown}' of column {responsysColumn} does not fit {PgColumnTypes.Sql(column.Type)}", cancellationToken);
-        return wider;
+        var changes = widenings
+            .Select(w => (w.ResponsysColumn, Column: table.Columns[w.ResponsysColumn], Wider: ColumnWidening.Wider(table.Columns[w.ResponsysColumn].Type, w.To), w.Example))
+            .Where(w => w.Wider != w.Column.Type)
+            .ToList();
+        if (changes.Count == 0) return;
+        await ExecuteAsync(connection, transaction, $"ALTER TABLE {table.QualifiedName} " + string.Join(", ", changes.Select(c =>
+            $"ALTER COLUMN {Quote(c.Column.Name)} TYPE {PgColumnTypes.Sql(c.Wider)} USING {Quote(c.Column.Name)}::{PgColumnTypes.Sql(c.Wider)}")), cancellationToken);
+        foreach (var (responsysColumn, column, wider, example) in changes)
+        {
+            var shown = example.Length > 100 ? example[..100] + "…" : example;
+            await HistoryAsync(connection, transaction, table.Table, column.Name, "widen column", PgColumnTypes.Sql(column.Type), PgColumnTypes.Sql(wider),
+                $"value '{shown}' of column {responsysColumn} does not fit {PgColumnTypes.Sql(column.Type)}", cancellationToken);
+        }
     }
 
     /// <summary>
