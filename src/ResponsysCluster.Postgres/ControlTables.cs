@@ -8,6 +8,13 @@ namespace ResponsysCluster.Postgres;
 /// the loading report. Their shape is versioned: <see cref="ControlTableMigrations"/> lists every change, and
 /// <c>schema_version</c> records which ones a database has.
 /// </summary>
+/// <remarks>
+/// A short list of our own rather than DbUp or Evolve: DbUp takes no lock, so two processes starting together
+/// would both apply a migration (DbUp issue #358); Evolve locks with its own key and its own changelog table, so
+/// a process of an earlier version, which takes lock 727274001 for its CREATE … IF NOT EXISTS, would not be
+/// excluded. Here every migration and its version row go in one transaction under that same lock: all or nothing,
+/// once, whatever mix of versions starts at once.
+/// </remarks>
 public static class ControlTables
 {
     public const string Schema = "responsys_cluster";
