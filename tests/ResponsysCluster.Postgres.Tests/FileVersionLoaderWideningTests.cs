@@ -58,7 +58,7 @@ public sealed class FileVersionLoaderWideningTests(PostgresServer server) : IAsy
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Should_keep_an_integer_widened_to_numeric_then_text_in_one_pass_with_every_earlier_value_as_written()
+    public async Task Should_widen_an_integer_column_to_numeric_in_one_pass_keeping_every_earlier_value()
     {
         var csv = "N\n1\n-7\n2.50\n1e3\n";
         var file = new CountedOpens(csv);
