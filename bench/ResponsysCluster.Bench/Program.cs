@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ResponsysCluster.Bench.Generation;
+using ResponsysCluster.Bench.Loads;
 using ResponsysCluster.Bench.Sftp;
 
 // responsys-bench: test data and measurements for bench/tap-benchmark.sh. Results go to stdout as
@@ -76,7 +77,32 @@ sftpRead.SetAction(async (parse, cancellationToken) =>
     return 0;
 });
 
-var root = new RootCommand("Benchmarks and test data for ResponsysCluster") { generate, sftpRead };
+var postgres = new Option<string>("--postgres") { Description = "PostgreSQL connection string", Required = true };
+var localFile = new Option<string>("--file") { Description = "Local export file to load", Required = true };
+var connectionId = new Option<string>("--connection-id") { Description = "Connection id: its ledger, and its target schema responsys_ID", Required = true };
+var design = new Option<TableDesign>("--design") { Description = "How the target table is indexed", DefaultValueFactory = _ => TableDesign.Brin };
+var load = new Command("load", "Load one local export file through the product's FileVersionLoader and report the time of the load alone")
+{
+    postgres, localFile, connectionId, design,
+};
+load.SetAction(async (parse, cancellationToken) =>
+{
+    var result = await LoadBenchmark.RunAsync(parse.GetValue(postgres)!, parse.GetValue(localFile)!, parse.GetValue(connectionId)!, parse.GetValue(design),
+        cancellationToken);
+    Console.WriteLine(Invariant($"rows={result.Rows} widened={result.ColumnsWidened} infer_seconds={result.InferSeconds:F3} load_seconds={result.LoadSeconds:F3}"));
+    return 0;
+});
+
+var clockCalls = new Option<int>("--calls") { Description = "Calls to time", DefaultValueFactory = _ => 10_000_000 };
+var clock = new Command("clock", "Nanoseconds one DateTime.UtcNow takes (what a per-row time costs each row)") { clockCalls };
+clock.SetAction(parse =>
+{
+    LoadBenchmark.ClockNanoseconds(100_000);
+    Console.WriteLine(Invariant($"utcnow_ns={LoadBenchmark.ClockNanoseconds(parse.GetValue(clockCalls)):F1}"));
+    return 0;
+});
+
+var root = new RootCommand("Benchmarks and test data for ResponsysCluster") { generate, sftpRead, load, clock };
 return await root.Parse(args).InvokeAsync();
 
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
@@ -11,9 +10,9 @@ namespace ResponsysCluster.Postgres;
 
 /// <summary>
 /// Loads one file version exactly once, in one transaction: skip it if the ledger has it, delete the rows an
-/// earlier version of the same path loaded, binary-COPY the new rows, check the ready file's record count
-/// (rolling back on a mismatch) and write the ledger row. A value that does not fit its column rolls the
-/// transaction back, widens the column and starts the file again.
+/// earlier version of the same path loaded (when the ledger has one), binary-COPY the new rows, check the ready file's record count
+/// (rolling back on a mismatch) and write the ledger row. A value that does not fit its column widens the
+/// column inside the same transaction and the copy goes on from that row, without reading the file again.
 /// </summary>
 public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables tables, string connectionId, CsvFormat format, TimeZoneInfo wallClockZone)
 {
@@ -22,128 +21,249 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
     /// <summary>Rows between two progress reports.</summary>
     public const int ProgressEvery = 50_000;
 
+    /// <summary>Records read to infer the types of header columns the table does not have yet.</summary>
+    public const int DefaultSampleRows = 1000;
+
     /// <summary>
-    /// Loads <paramref name="load"/>, opening the file with <paramref name="open"/> (once per attempt);
-    /// <paramref name="rowsCopied"/> hears the rows copied so far every <see cref="ProgressEvery"/> rows.
+    /// Loads <paramref name="load"/>, opening the file with <paramref name="open"/>; <paramref name="rowsCopied"/>
+    /// hears the rows copied so far every <see cref="ProgressEvery"/> rows. A version already in the ledger costs one
+    /// query and is not opened. When the header names columns the table lacks and <see cref="FileVersionLoad.InferredColumns"/>
+    /// gives no type for them, their types are inferred from the first <paramref name="sampleRows"/> records (the
+    /// file is opened a second time for that).
     /// </summary>
     public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, CancellationToken cancellationToken,
-        Action<long>? rowsCopied = null)
+        Action<long>? rowsCopied = null, int sampleRows = DefaultSampleRows, Func<CancellationToken, Task>? beforeCommit = null)
     {
-        var widened = new List<string>();
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRows);
+        await using (var ledger = dataSource.CreateCommand(LedgerQuery))
+        {
+            foreach (var (name, value) in LedgerKey(load)) ledger.Parameters.AddWithValue(name, value!);
+            if (await ledger.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long already)
+                return new FileVersionLoaded(true, already, 0, []);
+        }
+
+        // Widenings committed on their own, when another loader of the table was widening at the same moment.
+        var committedWidenings = new List<string>();
         for (var attempt = 0; ; attempt++)
         {
-            var outcome = await TryLoadAsync(load, open, rowsCopied, cancellationToken).ConfigureAwait(false);
-            if (outcome.Loaded is { } loaded) return loaded with { ColumnsWidened = widened };
+            var outcome = await TryLoadAsync(load, open, rowsCopied, sampleRows, committedWidenings.Count, beforeCommit, cancellationToken).ConfigureAwait(false);
+            if (outcome.Loaded is { } loaded) return loaded with { ColumnsWidened = [.. committedWidenings, .. loaded.ColumnsWidened] };
             if (attempt >= MaxWidenings)
                 throw new ExportFileException(load.Version.Path, $"columns kept needing to widen after {MaxWidenings} attempts");
-            var (table, column, type, example) = outcome.Widen!.Value;
-            await tables.WidenAsync(table, column, type, example, cancellationToken).ConfigureAwait(false);
-            widened.Add(column);
+            // In their order, so that the schema history reads as if they had been made in the load.
+            foreach (var widening in outcome.Widenings)
+            {
+                await tables.WidenAsync(outcome.Table!, widening.Column, widening.Type, widening.Example, cancellationToken).ConfigureAwait(false);
+                committedWidenings.Add(widening.Column);
+            }
         }
     }
 
-    private async Task<Attempt> TryLoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
-        CancellationToken cancellationToken)
+    private async Task<Attempt> TryLoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied, int sampleRows,
+        int widenedBefore, Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
         var path = load.Version.Path;
         var stream = await open(cancellationToken).ConfigureAwait(false);
         using var reader = ExportRecordReader.Open(stream, path, format);
-        var inferred = load.InferredColumns.ToDictionary(c => c.Name, c => c.Type, StringComparer.Ordinal);
-        var table = await tables.EnsureAsync(load.Table,
-            reader.Header.Select(h => new Column(h, inferred.GetValueOrDefault(h, ColumnType.String))).ToList(), cancellationToken).ConfigureAwait(false);
-        var columns = reader.Header.Select(h => table.Columns[h]).ToArray();
+        var types = await HeaderTypesAsync(load, reader.Header, open, sampleRows, cancellationToken).ConfigureAwait(false);
+        var table = await tables.EnsureAsync(load.Table, reader.Header.Select(h => new Column(h, types.GetValueOrDefault(h, ColumnType.String))).ToList(),
+            cancellationToken).ConfigureAwait(false);
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        // One loader per table at a time: two versions of one path must not interleave their delete and copy.
-        await ScalarAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtext(@k))", cancellationToken, ("k", connectionId + "/" + load.Table));
-        if (await ScalarAsync(connection, transaction, $"""
-                SELECT rows_loaded FROM {ControlTables.Schema}.file_ledger
-                WHERE connection_id = @c AND responsys_table = @t AND path = @p AND modified = @m AND size = @s
-                """, cancellationToken, LedgerKey(load)) is long already)
-        {
-            return new Attempt(new FileVersionLoaded(true, already, 0, []), null);
-        }
+        // One loader per path at a time: two versions of one path must not interleave their delete and copy. Other
+        // files of the table load alongside.
+        await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtextextended(@k, 0))", cancellationToken,
+            ("k", $"load/{connectionId}/{load.Table}/{path}"));
+        if (await ScalarAsync(connection, transaction, LedgerQuery, cancellationToken, LedgerKey(load)) is long already)
+            return new Attempt(new FileVersionLoaded(true, already, 0, []));
+        // Rows of a path are only ever committed with its ledger row: with no earlier version in the ledger there is
+        // nothing to delete, and the delete (a scan of the index's unsummarized ranges) is skipped.
+        var earlierVersion = await ScalarAsync(connection, transaction, $"""
+            SELECT EXISTS (SELECT FROM {ControlTables.Schema}.file_ledger WHERE connection_id = @c AND responsys_table = @t AND path = @p)
+            """, cancellationToken, LedgerKey(load)) is true;
 
-        var replaced = await ExecuteAsync(connection, transaction,
-            $"DELETE FROM {table.QualifiedName} WHERE {Quote(TargetTables.SourceFile)} = @p", cancellationToken, ("p", path));
+        // Held to the commit, so no other loader can change a column's type under this COPY; read the types only
+        // then, as a widening another loader committed meanwhile must be seen (binary COPY sends values in them).
+        await ExecuteAsync(connection, transaction, $"LOCK TABLE {table.QualifiedName} IN ROW EXCLUSIVE MODE", cancellationToken);
+        table = await tables.WithCurrentTypesAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false);
 
-        var copy = $"COPY {table.QualifiedName} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}, " +
-            $"{Quote(TargetTables.SourceFile)}, {Quote(TargetTables.SourceLineNumber)}, {Quote(TargetTables.Extra)}, " +
-            $"{Quote(TargetTables.ExtractedAt)}, {Quote(TargetTables.BatchedAt)}) FROM STDIN (FORMAT BINARY)";
-        var extractedAt = DateTime.UtcNow;
-        long rows;
-        await using (var importer = await connection.BeginBinaryImportAsync(copy, cancellationToken).ConfigureAwait(false))
+        var replaced = earlierVersion
+            ? await ExecuteAsync(connection, transaction,
+                $"DELETE FROM {table.QualifiedName} WHERE {Quote(TargetTables.SourceFile)} = @p", cancellationToken, ("p", path))
+            : 0;
+
+        var columns = reader.Header.Select(h => table.Columns[h]).ToArray();
+        var values = new FieldValue[columns.Length];
+        // Per column: whether every value copied so far reads back as its source text once cast to text. Widening to
+        // text in the transaction keeps the copied rows as the cast renders them; where that would differ from the
+        // file (a date-time, 1e3, -0), the file is read again instead, so a text column holds the file's own text.
+        var castKeepsText = new bool[columns.Length];
+        Array.Fill(castKeepsText, true);
+        // One time per file: every row of a version is extracted and batched together.
+        var loadedAt = DateTime.UtcNow;
+        var widened = new List<Widening>();
+        long rows = 0;
+        var importer = await connection.BeginBinaryImportAsync(CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
+        try
         {
-            while (reader.Read())
+            var retry = false;
+            while (retry || reader.Read())
             {
+                retry = false;
                 cancellationToken.ThrowIfCancellationRequested();
-                importer.StartRow();
-                var fields = reader.FieldCount;
-                for (var i = 0; i < columns.Length; i++)
+                var refused = Convert(reader, columns, values, castKeepsText);
+                if (refused >= 0)
                 {
-                    var value = i < fields ? reader.Field(i) : default;
-                    if (!TryWrite(importer, columns[i].Type, value))
+                    // Every column of the record that refuses its value widens at once: one rewrite, not one each.
+                    var needed = Refusals(reader, path, columns, refused);
+                    if (widenedBefore + widened.Count + needed.Count > MaxWidenings)
+                        throw new ExportFileException(path, $"columns kept needing to widen after {MaxWidenings} attempts");
+                    // The rows so far stay in the transaction; the columns widen in it (rewriting them), and a new COPY
+                    // goes on from the refused row.
+                    rows += (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                    await importer.DisposeAsync().ConfigureAwait(false);
+                    if (needed.Any(n => n.Type == ColumnType.String && !castKeepsText[n.Ordinal])
+                        || !await TryLockWideningAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
                     {
-                        var needed = ColumnWidening.Wider(columns[i].Type, ColumnWidening.Needed(columns[i].Type, value, wallClockZone));
-                        // A refused value needs a wider type even when its text looks like the column's own: a wall-clock
-                        // time in the zone's DST gap parses as a date-time but cannot be placed, so it goes to text.
-                        if (needed == columns[i].Type) needed = ColumnType.String;
-                        // Disposing the importer without completing it cancels the COPY; the transaction rolls back.
-                        return new Attempt(null, (table, reader.Header[i], needed, value.ToString()));
+                        // Either the copied rows would not keep their text, or another loader of this table is widening
+                        // and waits for this one's COPY to end (waiting for it in turn would deadlock). Back off: the
+                        // columns widen in a transaction of their own (with those this one made), then the file starts again.
+                        return new Attempt(null, table, [.. widened, .. needed]);
                     }
+                    await tables.WidenAsync(connection, transaction, table, needed.Select(n => (n.Column, n.Type, n.Example)).ToList(),
+                        cancellationToken).ConfigureAwait(false);
+                    table = await tables.WithCurrentTypesAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false);
+                    columns = reader.Header.Select(h => table.Columns[h]).ToArray();
+                    widened.AddRange(needed);
+                    importer = await connection.BeginBinaryImportAsync(CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
+                    retry = true;
+                    continue;
                 }
+
+                importer.StartRow();
+                for (var i = 0; i < values.Length; i++) Write(importer, values[i]);
                 importer.Write(path, NpgsqlDbType.Text);
                 importer.Write(reader.SourceLineNumber, NpgsqlDbType.Bigint);
-                if (fields > columns.Length) importer.Write(ExtraJson(reader, columns.Length), NpgsqlDbType.Jsonb);
+                if (reader.FieldCount > columns.Length) importer.Write(ExtraJson(reader, columns.Length), NpgsqlDbType.Jsonb);
                 else importer.WriteNull();
-                importer.Write(extractedAt, NpgsqlDbType.TimestampTz);
-                importer.Write(DateTime.UtcNow, NpgsqlDbType.TimestampTz);
+                importer.Write(loadedAt, NpgsqlDbType.TimestampTz);
+                importer.Write(loadedAt, NpgsqlDbType.TimestampTz);
                 if (reader.RecordsRead % ProgressEvery == 0) rowsCopied?.Invoke(reader.RecordsRead);
             }
-            rows = (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            rows += (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Disposing an importer that was not completed cancels its COPY; the transaction then rolls back.
+            await importer.DisposeAsync().ConfigureAwait(false);
         }
 
-        var recordCount = RecordCountCheck.Check(load.ExpectedRecords, reader.RecordsRead);
-        if (recordCount == RecordCountOutcome.Mismatch)
-        {
-            throw new ExportFileException(path,
-                $"record count mismatch: the ready file says {load.ExpectedRecords}, the file holds {reader.RecordsRead} records; nothing was loaded");
-        }
+        var recordCount = ExportFileChecks.RequireRecordCount(path, load.ReadyFileName, load.ExpectedRecords, reader.RecordsRead);
+        // The last word before the commit: whatever the caller must still check (the tap and the engine check that the
+        // file did not change while it was read).
+        if (beforeCommit is not null) await beforeCommit(cancellationToken).ConfigureAwait(false);
 
         await ExecuteAsync(connection, transaction, $"""
             INSERT INTO {ControlTables.Schema}.file_ledger (connection_id, responsys_table, path, modified, size, rows_loaded, rows_replaced)
             VALUES (@c, @t, @p, @m, @s, @rows, @replaced)
             """, cancellationToken, [.. LedgerKey(load), ("rows", rows), ("replaced", (long)replaced)]);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new Attempt(new FileVersionLoaded(false, rows, replaced, [], recordCount), null);
+        return new Attempt(new FileVersionLoaded(false, rows, replaced, widened.Select(w => w.Column).ToList(), recordCount));
     }
 
-    private bool TryWrite(NpgsqlBinaryImporter importer, ColumnType type, ReadOnlySpan<char> value)
+    /// <summary>
+    /// Types for the header's columns: the load's inferred ones, and for columns neither they nor the table know, a
+    /// sample of this file's first records.
+    /// </summary>
+    private async Task<Dictionary<string, ColumnType>> HeaderTypesAsync(FileVersionLoad load, IReadOnlyList<string> header,
+        Func<CancellationToken, Task<Stream>> open, int sampleRows, CancellationToken cancellationToken)
     {
-        if (value.IsEmpty)
+        var types = new Dictionary<string, ColumnType>(StringComparer.Ordinal);
+        foreach (var column in load.InferredColumns) types[column.Name] = column.Type;
+        var unknown = header.Where(h => !types.ContainsKey(h)).ToList();
+        if (unknown.Count == 0) return types;
+        var existing = await tables.ColumnsOfAsync(load.Table, cancellationToken).ConfigureAwait(false);
+        var missing = unknown.Where(h => !existing.Contains(h)).ToHashSet(StringComparer.Ordinal);
+        if (missing.Count == 0) return types;
+
+        var stream = await open(cancellationToken).ConfigureAwait(false);
+        using var sample = ExportRecordReader.Open(stream, load.Version.Path, format);
+        var inference = new TableSchemaInference();
+        var byPosition = inference.AddHeader(sample.Header);
+        var observed = Enumerable.Range(0, sample.Header.Count).Where(i => missing.Contains(sample.Header[i])).ToArray();
+        while (sample.RecordsRead < sampleRows && sample.Read())
         {
-            importer.WriteNull();
-            return true;
+            foreach (var i in observed)
+                if (i < sample.FieldCount) byPosition[i].Observe(sample.Field(i));
         }
-        switch (type)
+        foreach (var column in inference.Columns.Where(c => missing.Contains(c.Name))) types[column.Name] = column.Type;
+        return types;
+    }
+
+    /// <summary>The current record's fields, from <paramref name="first"/> on, that their columns refuse, with the type each needs.</summary>
+    private List<Widening> Refusals(ExportRecordReader reader, string path, TargetColumn[] columns, int first)
+    {
+        var refusals = new List<Widening>();
+        for (var i = first; i < columns.Length && i < reader.FieldCount; i++)
         {
-            case ColumnType.Integer:
-                if (!ResponsysValues.IsInteger(value) || !long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var integer)) return false;
-                importer.Write(integer, NpgsqlDbType.Bigint);
-                return true;
-            case ColumnType.Number:
-                if (!ResponsysValues.IsNumber(value) || !decimal.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)) return false;
-                importer.Write(number, NpgsqlDbType.Numeric);
-                return true;
-            case ColumnType.DateTime:
-                // A wall-clock time that does not exist in the zone (a DST gap) cannot be placed: keep it as text.
-                if (!ResponsysDateTime.TryParse(value, out var dateTime, out var hasOffset) || (!hasOffset && wallClockZone.IsInvalidTime(dateTime))) return false;
-                importer.Write(hasOffset ? dateTime : TimeZoneInfo.ConvertTimeToUtc(dateTime, wallClockZone), NpgsqlDbType.TimestampTz);
-                return true;
-            default:
-                importer.Write(value.ToString(), NpgsqlDbType.Text);
-                return true;
+            if (FieldValues.TryConvert(columns[i].Type, reader.Field(i), wallClockZone, out _)) continue;
+            refusals.Add(new Widening(reader.Header[i], NeededType(reader, path, columns[i].Type, i, wallClockZone), reader.Field(i).ToString(), i));
+        }
+        return refusals;
+    }
+
+    /// <summary>
+    /// The type column <paramref name="ordinal"/> must widen to for the current record's value; a value that needs
+    /// no wider type yet was refused is a defect, reported as such rather than retried.
+    /// </summary>
+    internal static ColumnType NeededType(ExportRecordReader reader, string path, ColumnType current, int ordinal, TimeZoneInfo wallClockZone)
+    {
+        var value = reader.Field(ordinal);
+        var needed = ColumnWidening.Wider(current, ColumnWidening.Needed(current, value, wallClockZone));
+        if (needed != current) return needed;
+        var shown = value.Length > 100 ? value[..100].ToString() + "…" : value.ToString();
+        throw new ExportFileException(path,
+            $"column {reader.Header[ordinal]}: value '{shown}' was refused by its {PgColumnTypes.Sql(current)} column, yet needs no wider type",
+            reader.LineNumber, reader.SourceLineNumber);
+    }
+
+    private static async Task<bool> TryLockWideningAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TargetTable table,
+        CancellationToken cancellationToken) =>
+        await ScalarAsync(connection, transaction, "SELECT pg_try_advisory_xact_lock(hashtextextended(@k, 0))", cancellationToken,
+            ("k", $"widen/{table.QualifiedName}")).ConfigureAwait(false) is true;
+
+    private static string CopyCommand(TargetTable table, TargetColumn[] columns) =>
+        $"COPY {table.QualifiedName} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}, " +
+        $"{Quote(TargetTables.SourceFile)}, {Quote(TargetTables.SourceLineNumber)}, {Quote(TargetTables.Extra)}, " +
+        $"{Quote(TargetTables.ExtractedAt)}, {Quote(TargetTables.BatchedAt)}) FROM STDIN (FORMAT BINARY)";
+
+    /// <summary>
+    /// Converts the current record's fields into <paramref name="values"/>; returns the ordinal of the first field
+    /// its column refuses, or -1. A whole record is checked before any of it is written: a COPY row cannot be taken back.
+    /// </summary>
+    private int Convert(ExportRecordReader reader, TargetColumn[] columns, FieldValue[] values, bool[] castKeepsText)
+    {
+        var fields = reader.FieldCount;
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var value = i < fields ? reader.Field(i) : default;
+            if (!FieldValues.TryConvert(columns[i].Type, value, wallClockZone, out values[i])) return i;
+        }
+        for (var i = 0; i < columns.Length; i++)
+            if (castKeepsText[i] && !FieldValues.CastKeepsText(values[i], i < fields ? reader.Field(i) : default)) castKeepsText[i] = false;
+        return -1;
+    }
+
+    private static void Write(NpgsqlBinaryImporter importer, in FieldValue value)
+    {
+        switch (value.Kind)
+        {
+            case FieldKind.Null: importer.WriteNull(); break;
+            case FieldKind.Integer: importer.Write(value.Integer, NpgsqlDbType.Bigint); break;
+            case FieldKind.Number: importer.Write(value.Number, NpgsqlDbType.Numeric); break;
+            case FieldKind.DateTime: importer.Write(value.DateTime, NpgsqlDbType.TimestampTz); break;
+            default: importer.Write(value.Text!, NpgsqlDbType.Text); break;
         }
     }
 
@@ -153,6 +273,11 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         for (var i = from; i < reader.FieldCount; i++) extras[i - from] = reader.Field(i).ToString();
         return JsonSerializer.Serialize(extras);
     }
+
+    private const string LedgerQuery = $"""
+        SELECT rows_loaded FROM {ControlTables.Schema}.file_ledger
+        WHERE connection_id = @c AND responsys_table = @t AND path = @p AND modified = @m AND size = @s
+        """;
 
     private (string, object?)[] LedgerKey(FileVersionLoad load) =>
     [
@@ -181,5 +306,12 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         return command;
     }
 
-    private sealed record Attempt(FileVersionLoaded? Loaded, (TargetTable Table, string Column, ColumnType Type, string Example)? Widen);
+    /// <summary>A load that ended (<paramref name="Loaded"/>), or the widenings to make before starting it again.</summary>
+    private sealed record Attempt(FileVersionLoaded? Loaded, TargetTable? Table = null, IReadOnlyList<Widening>? WideningsNeeded = null)
+    {
+        public IReadOnlyList<Widening> Widenings => WideningsNeeded ?? [];
+    }
+
+    /// <summary>A column to widen to <paramref name="Type"/> for <paramref name="Example"/>, the header's field <paramref name="Ordinal"/>.</summary>
+    private sealed record Widening(string Column, ColumnType Type, string Example, int Ordinal);
 }

@@ -39,10 +39,10 @@ public sealed class PostgresFileVersionStore(NpgsqlDataSource dataSource, string
         });
 
     public Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
-        CancellationToken cancellationToken) =>
+        Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken) =>
         DatabaseErrors.TranslateAsync(() =>
         {
             var loader = new FileVersionLoader(dataSource, new TargetTables(dataSource, connectionId, targetSchema), connectionId, format, wallClockZone);
-            return loader.LoadAsync(load, open, cancellationToken, rowsCopied);
+            return loader.LoadAsync(load, open, cancellationToken, rowsCopied, beforeCommit: beforeCommit);
         }, load.Version.Path);
 }

@@ -30,16 +30,24 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
 
         var table = await TableNameAsync(connection, transaction, responsysTable, cancellationToken);
         var qualified = Quote(targetSchema) + "." + Quote(table);
-        await ExecuteAsync(connection, transaction, $"""
-            CREATE TABLE IF NOT EXISTS {qualified} (
-                {Quote(SourceFile)} text NOT NULL,
-                {Quote(SourceLineNumber)} bigint NOT NULL,
-                {Quote(Extra)} jsonb,
-                {Quote(ExtractedAt)} timestamptz NOT NULL,
-                {Quote(BatchedAt)} timestamptz NOT NULL,
-                PRIMARY KEY ({Quote(SourceFile)}, {Quote(SourceLineNumber)}))
-            """, cancellationToken);
-        await ExecuteAsync(connection, transaction, $"COMMENT ON TABLE {qualified} IS {Literal("Responsys table " + responsysTable)}", cancellationToken);
+        if (await ScalarAsync(connection, transaction, "SELECT to_regclass(@q) IS NULL", cancellationToken, ("q", qualified)) is true)
+        {
+            // No primary key: the ledger row written in the load's transaction already makes each file version land
+            // once, and a unique index on (file, line) halved the COPY rate. A BRIN index on the file serves the
+            // delete of a re-exported file's earlier rows: a file's rows are copied together, so they fill
+            // neighbouring pages, and BRIN costs next to nothing per row.
+            await ExecuteAsync(connection, transaction, $"""
+                CREATE TABLE {qualified} (
+                    {Quote(SourceFile)} text NOT NULL,
+                    {Quote(SourceLineNumber)} bigint NOT NULL,
+                    {Quote(Extra)} jsonb,
+                    {Quote(ExtractedAt)} timestamptz NOT NULL,
+                    {Quote(BatchedAt)} timestamptz NOT NULL)
+                """, cancellationToken);
+            await ExecuteAsync(connection, transaction,
+                $"CREATE INDEX ON {qualified} USING brin ({Quote(SourceFile)}) WITH (autosummarize = on)", cancellationToken);
+            await ExecuteAsync(connection, transaction, $"COMMENT ON TABLE {qualified} IS {Literal("Responsys table " + responsysTable)}", cancellationToken);
+        }
 
         var names = await ColumnNamesAsync(connection, transaction, responsysTable, cancellationToken);
         var newColumns = columns.Where(c => !names.ContainsKey(c.Name)).ToList();
@@ -66,19 +74,66 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
             names.ToDictionary(n => n.Key, n => new TargetColumn(n.Value, types.GetValueOrDefault(n.Value, ColumnType.String))));
     }
 
-    /// <summary>Widens a column so that values like <paramref name="example"/> fit; recorded in the schema history.</summary>
+    /// <summary>
+    /// Widens a column so that values like <paramref name="example"/> fit, in a transaction of its own; recorded in
+    /// the schema history. A column another loader has widened enough meanwhile is left as it is.
+    /// </summary>
     public async Task WidenAsync(TargetTable table, string responsysColumn, ColumnType to, string example, CancellationToken cancellationToken)
     {
-        var column = table.Columns[responsysColumn];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        var sqlType = PgColumnTypes.Sql(to);
-        await ExecuteAsync(connection, transaction,
-            $"ALTER TABLE {table.QualifiedName} ALTER COLUMN {Quote(column.Name)} TYPE {sqlType} USING {Quote(column.Name)}::{sqlType}", cancellationToken);
-        var shown = example.Length > 100 ? example[..100] + "…" : example;
-        await HistoryAsync(connection, transaction, table.Table, column.Name, "widen column", PgColumnTypes.Sql(column.Type), sqlType,
-            $"value '{shown}' of column {responsysColumn} does not fit {PgColumnTypes.Sql(column.Type)}", cancellationToken);
+        // The lock first, then the type: a widening committed by another loader while this one waited is seen.
+        await ExecuteAsync(connection, transaction, $"LOCK TABLE {table.QualifiedName} IN ACCESS EXCLUSIVE MODE", cancellationToken);
+        var current = await WithCurrentTypesAsync(connection, transaction, table, cancellationToken);
+        await WidenAsync(connection, transaction, current, [(responsysColumn, to, example)], cancellationToken);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Widens columns inside <paramref name="transaction"/>, in one ALTER TABLE (one rewrite of the table however
+    /// many columns), each with its schema history row: all stay only if the transaction commits. A column already
+    /// at least as wide as asked is left as it is.
+    /// </summary>
+    internal async Task WidenAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TargetTable table,
+        IReadOnlyList<(string ResponsysColumn, ColumnType To, string Example)> widenings, CancellationToken cancellationToken)
+    {
+        var changes = widenings
+            .Select(w => (w.ResponsysColumn, Column: table.Columns[w.ResponsysColumn], Wider: ColumnWidening.Wider(table.Columns[w.ResponsysColumn].Type, w.To), w.Example))
+            .Where(w => w.Wider != w.Column.Type)
+            .ToList();
+        if (changes.Count == 0) return;
+        await ExecuteAsync(connection, transaction, $"ALTER TABLE {table.QualifiedName} " + string.Join(", ", changes.Select(c =>
+            $"ALTER COLUMN {Quote(c.Column.Name)} TYPE {PgColumnTypes.Sql(c.Wider)} USING {Quote(c.Column.Name)}::{PgColumnTypes.Sql(c.Wider)}")), cancellationToken);
+        foreach (var (responsysColumn, column, wider, example) in changes)
+        {
+            var shown = example.Length > 100 ? example[..100] + "…" : example;
+            await HistoryAsync(connection, transaction, table.Table, column.Name, "widen column", PgColumnTypes.Sql(column.Type), PgColumnTypes.Sql(wider),
+                $"value '{shown}' of column {responsysColumn} does not fit {PgColumnTypes.Sql(column.Type)}", cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// <paramref name="table"/> with its columns' types as they are now, read in <paramref name="transaction"/>: the
+    /// caller holds a lock on the table, so no other loader changes them until it commits.
+    /// </summary>
+    internal async Task<TargetTable> WithCurrentTypesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, TargetTable table,
+        CancellationToken cancellationToken)
+    {
+        var types = await ColumnTypesAsync(connection, transaction, table.Table, cancellationToken);
+        return table with { Columns = table.Columns.ToDictionary(c => c.Key, c => c.Value with { Type = types.GetValueOrDefault(c.Value.Name, ColumnType.String) }) };
+    }
+
+    /// <summary>The Responsys names of the columns <paramref name="responsysTable"/> has; empty when it has none or does not exist yet.</summary>
+    public async Task<IReadOnlySet<string>> ColumnsOfAsync(string responsysTable, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT responsys_column FROM {ControlTables.Schema}.column_names WHERE connection_id = @c AND responsys_table = @t");
+        command.Parameters.AddWithValue("c", connectionId);
+        command.Parameters.AddWithValue("t", responsysTable);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names.Add(reader.GetString(0));
+        return names;
     }
 
     private async Task<string> TableNameAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string responsysTable, CancellationToken cancellationToken)
@@ -141,6 +196,14 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
             VALUES (@c, @s, @t, @col, @change, @old, @new, @reason)
             """, cancellationToken, ("c", connectionId), ("s", targetSchema), ("t", table), ("col", column), ("change", change),
             ("old", oldType), ("new", newType), ("reason", reason));
+
+    private static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
+        params (string Name, object? Value)[] parameters)
+    {
+        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, CancellationToken cancellationToken,
         params (string Name, object? Value)[] parameters)

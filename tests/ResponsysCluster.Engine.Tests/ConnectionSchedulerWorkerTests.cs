@@ -28,11 +28,11 @@ public sealed class ConnectionSchedulerWorkerTests : TestKit
         public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) => inner.HasColumnsAsync(table, cancellationToken);
 
         public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
-            CancellationToken cancellationToken)
+            Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref LoadsStarted);
             await Gate.Task.WaitAsync(cancellationToken);
-            return await inner.LoadAsync(load, open, rowsCopied, cancellationToken);
+            return await inner.LoadAsync(load, open, rowsCopied, beforeCommit, cancellationToken);
         }
     }
 

@@ -47,7 +47,7 @@ public sealed class FileWorkerActorTests : TestKit
         var runId = Guid.NewGuid();
         var job = await JobAsync(runId);
         await store.LoadAsync(new FileVersionLoad("A", job.File.Version, 2, []), _ => Task.FromResult<Stream>(new MemoryStream("ID\n1\n2\n"u8.ToArray())),
-            null, CancellationToken.None);
+            null, _ => Task.CompletedTask, CancellationToken.None);
         var connectsBefore = directory.Connects;
 
         StartWorker().Tell(job, run.Ref);
@@ -75,6 +75,20 @@ public sealed class FileWorkerActorTests : TestKit
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Should_fail_a_file_rewritten_while_it_was_read_before_its_load_commits()
+    {
+        var run = CreateTestProbe();
+        var job = await JobAsync(Guid.NewGuid());
+        // The export is rewritten after it was listed: what is read is no longer the version listed.
+        directory.WithExport("A_20240301.csv", "ID\n1\n2\n", minute: 5, readyCount: "2");
+
+        StartWorker().Tell(job, run.Ref);
+        var failed = await run.ExpectMsgAsync<FileJobFailed>(Wait);
+        Assert.StartsWith("the file changed while it was read", failed.Failure.Reason);
+        Assert.Equal(0, store.LedgerCount);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Should_fail_the_job_with_the_file_line_and_reason_as_data()
     {
         var run = CreateTestProbe();
@@ -97,10 +111,10 @@ public sealed class FileWorkerActorTests : TestKit
         public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) => inner.HasColumnsAsync(table, cancellationToken);
 
         public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
-            CancellationToken cancellationToken)
+            Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken)
         {
             await gate.WaitAsync(cancellationToken);
-            return await inner.LoadAsync(load, open, rowsCopied, cancellationToken);
+            return await inner.LoadAsync(load, open, rowsCopied, beforeCommit, cancellationToken);
         }
     }
 
@@ -112,7 +126,7 @@ public sealed class FileWorkerActorTests : TestKit
         public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) => Task.FromResult(true);
 
         public Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
-            CancellationToken cancellationToken) =>
+            Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken) =>
             throw new ExportFileException(load.Version.Path, $"the ready file says {load.ExpectedRecords}");
     }
 }

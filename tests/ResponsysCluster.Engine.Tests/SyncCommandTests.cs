@@ -194,7 +194,7 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         Assert.Equal(1, first.ExitCode);
         Assert.Matches(@"LIST\s+1\s+0\s+2\s+1\s", first.Report); // 1 loaded, 2 failed, 1 waiting for its ready file
         Assert.Contains($"LIST_20180911_04.csv: line {Big + 2}: malformed CSV", first.Report);
-        Assert.Contains($"LIST_20180911_01.csv: record count mismatch: the ready file says {Big + 2}, the file holds {Big} records", first.Report);
+        Assert.Contains($"LIST_20180911_01.csv: record count mismatch: the ready file LIST_20180911_01.ready says {Big + 2}, the file holds {Big} records", first.Report);
         await AssertRowsOnceAsync("list", 2);
         Assert.Equal(2, await CountAsync($"SELECT count(*) FROM {Schema}.list WHERE _sdc_source_file LIKE '%LIST_20180911_02.csv'"));
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'file failed' AND path LIKE '%LIST_20180911_01.csv' AND message LIKE '%says {Big + 2}%'"));

@@ -23,7 +23,8 @@ public sealed class ControlTablesTests(PostgresServer server)
         await ControlTables.EnsureAsync(database.DataSource, CancellationToken.None);
 
         var relations = (await ControlRelationsAsync(database.DataSource)).Select(r => $"{r[0]}:{r[1]}");
-        Assert.Equal(["column_names:r", "extraction_log:r", "extraction_log_run:i", "file_ledger:r", "load_reports:r", "schema_history:r", "table_names:r"], relations);
+        Assert.Equal(["column_names:r", "extraction_log:r", "extraction_log_run:i", "file_ledger:r", "load_reports:r", "schema_history:r",
+            "schema_history_table:i", "schema_version:r", "table_names:r"], relations);
     }
 
     [Fact(Timeout = 60_000)]
@@ -48,7 +49,7 @@ public sealed class ControlTablesTests(PostgresServer server)
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => ControlTables.EnsureAsync(database.DataSource, CancellationToken.None))));
 
-        Assert.Equal(7, (await ControlRelationsAsync(database.DataSource)).Count);
+        Assert.Equal(9, (await ControlRelationsAsync(database.DataSource)).Count);
     }
 
     [Fact(Timeout = 60_000)]
@@ -72,6 +73,72 @@ public sealed class ControlTablesTests(PostgresServer server)
             await release.ExecuteNonQueryAsync();
         await ensure.WaitAsync(Deadline);
         Assert.Equal("responsys_cluster", await Sql.ScalarAsync(database.DataSource, "SELECT to_regnamespace('responsys_cluster')::text"));
+    }
+
+    private static Task<List<object?[]>> VersionsAsync(NpgsqlDataSource dataSource) =>
+        Sql.RowsAsync(dataSource, "SELECT version, applied_at FROM responsys_cluster.schema_version ORDER BY version");
+
+    private static Task<object?> IndexAsync(NpgsqlDataSource dataSource, string name) =>
+        Sql.ScalarAsync(dataSource, "SELECT to_regclass(@n)::text", ("n", "responsys_cluster." + name));
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_upgrade_a_database_at_version_1_to_the_latest_version_keeping_its_rows()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(server.ConnectionString);
+        await ControlTables.EnsureAsync(database.DataSource, 1, CancellationToken.None);
+        Assert.Equal(1, await ControlTables.VersionAsync(database.DataSource, CancellationToken.None));
+        Assert.Null(await IndexAsync(database.DataSource, "schema_history_table"));
+        await Sql.ScalarAsync(database.DataSource, """
+            INSERT INTO responsys_cluster.file_ledger (connection_id, responsys_table, path, modified, size, rows_loaded, rows_replaced)
+            VALUES ('c', 'LIST', '/x/LIST.csv', now(), 10, 2, 0)
+            """);
+
+        await ControlTables.EnsureAsync(database.DataSource, CancellationToken.None);
+
+        Assert.Equal(ControlTableMigrations.Latest, await ControlTables.VersionAsync(database.DataSource, CancellationToken.None));
+        Assert.Equal(ControlTableMigrations.All.Select(m => (object?)m.Version), (await VersionsAsync(database.DataSource)).Select(r => r[0]));
+        Assert.Equal("responsys_cluster.schema_history_table", await IndexAsync(database.DataSource, "schema_history_table"));
+        Assert.Equal(1L, await Sql.CountAsync(database.DataSource, "SELECT count(*) FROM responsys_cluster.file_ledger"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_record_version_1_for_control_tables_created_before_versioning_and_upgrade_them()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(server.ConnectionString);
+        await Sql.ScalarAsync(database.DataSource, "CREATE SCHEMA responsys_cluster; " + ControlTableMigrations.All[0].Sql);
+        Assert.Equal(0, await ControlTables.VersionAsync(database.DataSource, CancellationToken.None));
+
+        await ControlTables.EnsureAsync(database.DataSource, CancellationToken.None);
+
+        Assert.Equal(ControlTableMigrations.All.Select(m => (object?)m.Version), (await VersionsAsync(database.DataSource)).Select(r => r[0]));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_apply_each_migration_once_when_several_processes_start_at_once()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(server.ConnectionString);
+
+        // Each start on a connection of its own, as separate processes would; a second apply would break the version key.
+        await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => ControlTables.EnsureAsync(database.DataSource, CancellationToken.None))));
+
+        Assert.Equal(ControlTableMigrations.All.Select(m => (object?)m.Version), (await VersionsAsync(database.DataSource)).Select(r => r[0]));
+        Assert.Equal((long)ControlTableMigrations.All.Count, await Sql.CountAsync(database.DataSource,
+            "SELECT count(*) FROM responsys_cluster.schema_version"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_leave_an_already_current_database_alone_without_waiting_for_the_migration_lock()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(server.ConnectionString);
+        await ControlTables.EnsureAsync(database.DataSource, CancellationToken.None);
+        var before = await VersionsAsync(database.DataSource);
+        await using var other = await database.DataSource.OpenConnectionAsync();
+        await using (var hold = new NpgsqlCommand("SELECT pg_advisory_lock(727274001)", other))
+            await hold.ExecuteNonQueryAsync();
+
+        await ControlTables.EnsureAsync(database.DataSource, CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal(before, await VersionsAsync(database.DataSource));
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)

@@ -67,7 +67,7 @@ public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifeti
 
         Assert.Equal(2, second.RowsLoaded);
         Assert.Equal(3, second.RowsReplaced);
-        var ids = (await RowsAsync($"SELECT id FROM {schema}.list WHERE _sdc_source_file = '/x/LIST.csv' ORDER BY id")).Select(r => r[0]);
+        var ids = (await RowsAsync($"SELECT id::text FROM {schema}.list WHERE _sdc_source_file = '/x/LIST.csv' ORDER BY id")).Select(r => r[0]);
         Assert.Equal(["10", "20"], ids);
         Assert.Equal(5L, (await RowsAsync($"SELECT count(*) FROM {schema}.list"))[0][0]);
         Assert.Equal(2L, (await RowsAsync($"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{schema}' AND path = '/x/LIST.csv'"))[0][0]);
@@ -90,7 +90,8 @@ public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifeti
     {
         const string csv = "ID,NAME\n1,a\n2,b\n3,\"unclosed\n";
         var error = await Assert.ThrowsAsync<ExportFileException>(() =>
-            Loader().LoadAsync(Load("LIST", "/x/LIST.csv", csv, T), Content(csv), CancellationToken.None));
+            Loader().LoadAsync(Load("LIST", "/x/LIST.csv", csv, T, null, new Column("ID", ColumnType.String), new Column("NAME", ColumnType.String)),
+                Content(csv), CancellationToken.None));
         Assert.Equal(4, error.Line);
         Assert.Equal(0L, (await RowsAsync($"SELECT count(*) FROM {schema}.list"))[0][0]);
     }
@@ -119,7 +120,7 @@ public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifeti
         await Loader().LoadAsync(Load("1234_CLICK", "/x/a.txt", v1, T), Content(v1), CancellationToken.None);
         await Loader().LoadAsync(Load("1234_CLICK", "/x/b.txt", v2, T), Content(v2), CancellationToken.None);
 
-        var rows = await RowsAsync($"SELECT id, first_name, x__drop, _sdc_extra::text FROM {schema}._1234_click ORDER BY _sdc_source_file");
+        var rows = await RowsAsync($"SELECT id::text, first_name, x__drop, _sdc_extra::text FROM {schema}._1234_click ORDER BY _sdc_source_file");
         Assert.Equal(["1", null, null, null], rows[0]);
         Assert.Equal(["2", "Ann", "y", "[\"extra1\", \"extra2\"]"], rows[1]);
         var comment = await RowsAsync($"SELECT obj_description('{schema}._1234_click'::regclass)");

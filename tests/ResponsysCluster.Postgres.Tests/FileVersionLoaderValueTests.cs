@@ -38,7 +38,7 @@ public sealed class FileVersionLoaderValueTests(PostgresServer server) : IAsyncL
     [Fact]
     public async Task Should_fill_the_missing_trailing_fields_of_a_short_row_with_nulls()
     {
-        await LoadAsync("A,B,C\n1,2,3\n4\n");
+        await LoadAsync("A,B,C\n1,2,3\n4\n", new Column("A", ColumnType.String), new Column("B", ColumnType.String), new Column("C", ColumnType.String));
 
         Assert.Equal(new List<object?[]> { new object?[] { "1", "2", "3" }, new object?[] { "4", null, null } }, await RowsAsync("a, b, c"));
     }

@@ -130,6 +130,28 @@ public sealed class TargetTablesTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_create_a_table_without_a_key_and_with_a_brin_index_on_the_source_file()
+    {
+        await EnsureAsync("LIST", Text("ID"));
+
+        Assert.Empty(await Sql.RowsAsync(dataSource, "SELECT conname FROM pg_constraint WHERE conrelid = @t::regclass", ("t", schema + ".list")));
+        Assert.Equal(new List<object?[]> { new object?[] { "CREATE INDEX list__sdc_source_file_idx ON " + schema + ".list USING brin (_sdc_source_file) WITH (autosummarize='on')" } },
+            await Sql.RowsAsync(dataSource, "SELECT indexdef FROM pg_indexes WHERE schemaname = @s AND tablename = 'list'", ("s", schema)));
+    }
+
+    [Fact]
+    public async Task Should_leave_the_key_and_indexes_of_an_existing_table_as_they_are()
+    {
+        await EnsureAsync("LIST", Text("ID"));
+        await Sql.ScalarAsync(dataSource, $"DROP INDEX {schema}.list__sdc_source_file_idx; ALTER TABLE {schema}.list ADD PRIMARY KEY (_sdc_source_file, _sdc_source_lineno)");
+
+        await EnsureAsync("LIST", Text("ID"), Text("EMAIL"));
+
+        Assert.Equal(["list_pkey"], (await Sql.RowsAsync(dataSource, "SELECT indexname FROM pg_indexes WHERE schemaname = @s AND tablename = 'list'", ("s", schema)))
+            .Select(r => r[0]));
+    }
+
+    [Fact]
     public async Task Should_keep_the_original_table_name_in_table_names()
     {
         await EnsureAsync("Contact-List");

@@ -23,3 +23,17 @@ internal static class TestFiles
         return csv.ToString();
     }
 }
+
+/// <summary>An <c>open</c> callback over an in-memory file that counts how often the loader opened it.</summary>
+internal sealed class CountedOpens(string csv)
+{
+    private int _opens;
+
+    public int Opens => _opens;
+
+    public Task<Stream> OpenAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _opens);
+        return Task.FromResult<Stream>(new MemoryStream(Encoding.UTF8.GetBytes(csv)));
+    }
+}

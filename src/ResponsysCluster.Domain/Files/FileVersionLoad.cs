@@ -7,7 +7,9 @@ namespace ResponsysCluster.Domain.Files;
 /// <param name="Version">Path, mtime and size: the ledger key, with the connection and table.</param>
 /// <param name="ExpectedRecords">The ready file's record count, when it has one.</param>
 /// <param name="InferredColumns">Types for columns the table does not have yet (others start as text).</param>
-public sealed record FileVersionLoad(string Table, FileVersion Version, long? ExpectedRecords, IReadOnlyList<Column> InferredColumns);
+/// <param name="ReadyFileName">The ready file's name, for the message of a count mismatch.</param>
+public sealed record FileVersionLoad(string Table, FileVersion Version, long? ExpectedRecords, IReadOnlyList<Column> InferredColumns,
+    string? ReadyFileName = null);
 
 /// <summary>What loading a file version did.</summary>
 /// <param name="AlreadyLoaded">The ledger already held this version: nothing was loaded.</param>

@@ -17,8 +17,9 @@ public interface IFileVersionStore
 
     /// <summary>
     /// Loads the version exactly once, opening the file with <paramref name="open"/>; <paramref name="rowsCopied"/>
-    /// hears the rows copied so far now and then.
+    /// hears the rows copied so far now and then; <paramref name="beforeCommit"/> runs after the whole file is read
+    /// and before the load commits: what it throws fails the load, and nothing of the file is kept.
     /// </summary>
     Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
-        CancellationToken cancellationToken);
+        Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken);
 }

@@ -30,11 +30,12 @@ public sealed class RecordingStore : IFileVersionStore, IRunRecords
         Task.FromResult(TablesWithColumns.ContainsKey(table));
 
     public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
-        CancellationToken cancellationToken)
+        Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(await open(cancellationToken));
         var lines = (await reader.ReadToEndAsync(cancellationToken)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
         var rows = lines - 1;
+        await beforeCommit(cancellationToken);
         if (!ledger.TryAdd((load.Table, load.Version), rows)) return new FileVersionLoaded(true, 0, 0, []);
         TablesWithColumns[load.Table] = true;
         return new FileVersionLoaded(false, rows, 0, [], RecordCountOutcome.MatchesRecords);
