@@ -10,8 +10,10 @@ namespace ResponsysCluster.Sftp.Tests;
 /// healthy, dropped after any failure or when idle too long, never closed under a user.
 /// </summary>
 [Collection(SftpCollection.Name)]
-public sealed class SftpConnectionPoolTests(SftpServer server)
+public sealed class SftpConnectionPoolTests(SftpServer server) : IDisposable
 {
+    private readonly List<ExportDirectory> created = [];
+
     private static readonly byte[] Small = RandomNumberGenerator.GetBytes(200_000);
     private static readonly byte[] Large = RandomNumberGenerator.GetBytes(9 * 1024 * 1024 + 7);
 
@@ -25,7 +27,7 @@ public sealed class SftpConnectionPoolTests(SftpServer server)
         for (var i = 0; i < 5; i++)
         {
             await using var directory = await pool.ConnectAsync(CancellationToken.None);
-            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "SMALL.csv");
+            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "SMALL.dat");
             Assert.Equal(SHA256.HashData(Small), await Sha256Async(directory, file));
         }
 
@@ -43,8 +45,8 @@ public sealed class SftpConnectionPoolTests(SftpServer server)
 
         await using (var directory = await pool.ConnectAsync(CancellationToken.None))
         {
-            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "SMALL.csv");
-            exports.Delete("SMALL.csv");
+            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "SMALL.dat");
+            exports.Delete("SMALL.dat");
             await Assert.ThrowsAsync<ExportFileException>(() => directory.OpenReadAsync(file, CancellationToken.None));
         }
 
@@ -65,7 +67,7 @@ public sealed class SftpConnectionPoolTests(SftpServer server)
         await using (var directory = await pool.ConnectAsync(CancellationToken.None))
         {
             using var cancel = new CancellationTokenSource();
-            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.csv");
+            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.dat");
             await using var stream = await directory.OpenReadAsync(file, cancel.Token);
             await stream.ReadExactlyAsync(new byte[1024 * 1024]);
             await cancel.CancelAsync();
@@ -84,7 +86,7 @@ public sealed class SftpConnectionPoolTests(SftpServer server)
 
         await using (var directory = await pool.ConnectAsync(CancellationToken.None))
         {
-            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.csv");
+            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.dat");
             await using var stream = await directory.OpenReadAsync(file, CancellationToken.None);
             await stream.ReadExactlyAsync(new byte[1024 * 1024]);
             await proxy.DisposeAsync(); // the network drops the connection mid-file
@@ -104,13 +106,13 @@ public sealed class SftpConnectionPoolTests(SftpServer server)
 
         await using (var directory = await pool.ConnectAsync(CancellationToken.None))
         {
-            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.csv");
+            var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.dat");
             using var stream = await directory.OpenReadAsync(file, CancellationToken.None);
             await stream.ReadExactlyAsync(new byte[100_000]);
         }
         await using (var again = await pool.ConnectAsync(CancellationToken.None))
         {
-            var file = (await again.ListAsync(CancellationToken.None)).Single(f => f.Name == "SMALL.csv");
+            var file = (await again.ListAsync(CancellationToken.None)).Single(f => f.Name == "SMALL.dat");
             Assert.Equal(SHA256.HashData(Small), await Sha256Async(again, file));
         }
 
@@ -157,7 +159,7 @@ public sealed class SftpConnectionPoolTests(SftpServer server)
         await using var _ = proxy;
 
         var directory = await pool.ConnectAsync(CancellationToken.None);
-        var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.csv");
+        var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.dat");
         await using (var stream = await directory.OpenReadAsync(file, CancellationToken.None))
         {
             await stream.ReadExactlyAsync(new byte[1024 * 1024]);
@@ -186,12 +188,19 @@ public sealed class SftpConnectionPoolTests(SftpServer server)
     private (ExportDirectory Exports, TcpCountingProxy Proxy, SftpConnectionPool Pool) Start(SftpConnectionPoolOptions? options = null)
     {
         var exports = server.CreateExportDirectory();
-        exports.WriteBytes("SMALL.csv", Small);
-        exports.WriteBytes("LARGE.csv", Large);
+        created.Add(exports);
+        exports.WriteBytes("SMALL.dat", Small);
+        exports.WriteBytes("LARGE.dat", Large);
         var proxy = new TcpCountingProxy(server.Port);
         var config = ConnectionConfigs.WithKey(server, exports.Path) with { Port = proxy.Port };
         var pool = new SftpConnectionPool(new SftpConnector(config, NullLogger.Instance), options);
         return (exports, proxy, pool);
+    }
+
+    /// <summary>Random bytes, NULs among them: removed when the test ends, so no stray file stays behind.</summary>
+    public void Dispose()
+    {
+        foreach (var exports in created) Directory.Delete(exports.Path, recursive: true);
     }
 
     private static async Task<byte[]> Sha256Async(IExportDirectory directory, RemoteFile file)
