@@ -12,7 +12,8 @@ namespace ResponsysCluster.Sftp;
 /// <para>
 /// The pump always closes the source, also when the stream is disposed before the pump started, and its outcome
 /// is observed: <see cref="Closed"/> completes once the source is closed, a failing read or close is passed to
-/// the owner's fault callback, and a failing close is logged.
+/// the owner's fault callback, a failing close is logged, and a read stopped before the end of its file is told
+/// to the owner too (whatever made its reader stop, the owner may not want to reuse the connection).
 /// </para>
 /// </summary>
 internal sealed class ReadAheadStream : Stream
@@ -43,10 +44,11 @@ internal sealed class ReadAheadStream : Stream
 
     /// <summary>
     /// Starts pumping <paramref name="source"/>. <paramref name="faulted"/> hears every failure of the read or the
-    /// close, and the caller's cancellation; a stop because the reader disposed the stream is not one.
-    /// <paramref name="stopAll"/> stops the pump as disposing the stream would (the owner's connection is ending).
+    /// close, and the caller's cancellation; a stop because the reader disposed the stream is not one, but if it
+    /// came before the end of the file <paramref name="stoppedEarly"/> hears of it. <paramref name="stopAll"/> stops
+    /// the pump as disposing the stream would (the owner's connection is ending).
     /// </summary>
-    public static ReadAheadStream Over(Stream source, string path, ILogger logger, Action<Exception> faulted,
+    public static ReadAheadStream Over(Stream source, string path, ILogger logger, Action<Exception> faulted, Action stoppedEarly,
         CancellationToken stopAll, CancellationToken cancellationToken)
     {
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: PauseAt, resumeWriterThreshold: PauseAt / 2,
@@ -56,7 +58,7 @@ internal sealed class ReadAheadStream : Stream
         // Taken here, not in the pump: the stream may be disposed (and stop with it) before the pump starts.
         var stopToken = stop.Token;
         var stream = new ReadAheadStream(pipe.Reader.AsStream(), progress, stop, faulted);
-        stream.Closed = Task.Run(() => PumpAsync(source, path, pipe.Writer, progress, logger, faulted, stopToken, cancellationToken),
+        stream.Closed = Task.Run(() => PumpAsync(source, path, pipe.Writer, progress, logger, faulted, stoppedEarly, stopToken, cancellationToken),
             CancellationToken.None);
         return stream;
     }
@@ -65,8 +67,9 @@ internal sealed class ReadAheadStream : Stream
     internal static long Window(long consumed) => Math.Clamp(consumed, FirstWindow, PauseAt);
 
     private static async Task PumpAsync(Stream source, string path, PipeWriter writer, ReadProgress progress, ILogger logger,
-        Action<Exception> faulted, CancellationToken stop, CancellationToken caller)
+        Action<Exception> faulted, Action stoppedEarly, CancellationToken stop, CancellationToken caller)
     {
+        var reachedEnd = false;
         try
         {
             long written = 0;
@@ -75,7 +78,11 @@ internal sealed class ReadAheadStream : Stream
                 await progress.WaitUntilBelowWindowAsync(written, stop).ConfigureAwait(false);
                 var memory = writer.GetMemory(ChunkSize);
                 var read = await source.ReadAsync(memory, stop).ConfigureAwait(false);
-                if (read == 0) break;
+                if (read == 0)
+                {
+                    reachedEnd = true;
+                    break;
+                }
                 writer.Advance(read);
                 written += read;
                 var flushed = await writer.FlushAsync(stop).ConfigureAwait(false);
@@ -90,6 +97,7 @@ internal sealed class ReadAheadStream : Stream
                 faulted(ex);
             await writer.CompleteAsync(ex).ConfigureAwait(false);
         }
+        if (!reachedEnd) stoppedEarly();
 
         try
         {

@@ -8,8 +8,9 @@ namespace ResponsysCluster.Sftp;
 /// <summary>
 /// The export directory over one SFTP connection. Create with <see cref="SftpConnector"/>, or lease one from a
 /// <see cref="SftpConnectionPool"/>. Any exception from the connection (an operation, a read, a close) marks it
-/// faulted, so a pool never hands it out again. Disposing it stops the reads still running, waits until their
-/// files are closed on the server, then disconnects.
+/// faulted, and so does a read stopped before the end of its file (its reader failed or was cancelled, or gave
+/// up): a pool never hands such a connection out again. Disposing it stops the reads still running, waits until
+/// their files are closed on the server, then disconnects.
 /// </summary>
 public sealed class SftpExportDirectory : IExportDirectory
 {
@@ -88,7 +89,8 @@ public sealed class SftpExportDirectory : IExportDirectory
 
         lock (gate)
         {
-            var stream = ReadAheadStream.Over(source, file.Path, logger, MarkFaulted, readsEnd.Token, cancellationToken);
+            var stream = ReadAheadStream.Over(source, file.Path, logger, MarkFaulted,
+                () => MarkFaulted(new ReadStoppedEarlyException(file.Path)), readsEnd.Token, cancellationToken);
             reads.Add(stream.Closed);
             _ = stream.Closed.ContinueWith(closed => { lock (gate) reads.Remove(closed); },
                 CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -189,3 +191,10 @@ public sealed class SftpExportDirectory : IExportDirectory
         new(RemoteFile.PathIn(directory, name), name, attributes.Size,
             new DateTimeOffset(DateTime.SpecifyKind(attributes.LastWriteTimeUtc, DateTimeKind.Utc)));
 }
+
+/// <summary>
+/// Why a connection is not reused after a read that stopped before the end of its file: whatever made the reader
+/// stop (a bad record, a cancellation, a failed load) may have left the session in a state nobody checked.
+/// </summary>
+internal sealed class ReadStoppedEarlyException(string path)
+    : Exception($"the read of '{path}' stopped before the end of the file");

@@ -7,7 +7,8 @@ namespace ResponsysCluster.Sftp.Tests;
 /// <summary>
 /// The read-ahead's pump on its own, over in-memory sources that record their close or fail it on purpose: the
 /// close always happens, also for a stream disposed before its pump ran, and a failing close is logged and
-/// reported to the owner. (Against the real server: <see cref="ReadAheadCloseTests"/>.)
+/// reported to the owner, and a read stopped before the end of its file is told apart from one read to its end.
+/// (Against the real server: <see cref="ReadAheadCloseTests"/>.)
 /// </summary>
 public sealed class ReadAheadStreamTests
 {
@@ -19,12 +20,14 @@ public sealed class ReadAheadStreamTests
         // Disposed on the very next line, many times over: on a busy pool most pumps start after the dispose.
         var sources = new List<ClosingSource>();
         var faults = new ConcurrentQueue<Exception>();
+        var stoppedEarly = 0;
         var closed = new List<Task>();
         for (var i = 0; i < 500; i++)
         {
             var source = new ClosingSource(new byte[1024 * 1024]);
             sources.Add(source);
-            var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, CancellationToken.None, CancellationToken.None);
+            var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, () => Interlocked.Increment(ref stoppedEarly),
+                CancellationToken.None, CancellationToken.None);
             stream.Dispose();
             closed.Add(stream.Closed);
         }
@@ -32,13 +35,14 @@ public sealed class ReadAheadStreamTests
         await Task.WhenAll(closed);
         Assert.All(sources, s => Assert.True(s.Closed, "a source was never closed"));
         Assert.Empty(faults);
+        Assert.Equal(500, stoppedEarly);
     }
 
     [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_have_closed_the_source_when_DisposeAsync_returns()
     {
         var source = new ClosingSource(new byte[3 * 1024 * 1024]);
-        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, _ => { }, CancellationToken.None, CancellationToken.None);
+        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, _ => { }, () => { }, CancellationToken.None, CancellationToken.None);
         await stream.ReadExactlyAsync(new byte[10_000]);
 
         await stream.DisposeAsync();
@@ -52,8 +56,9 @@ public sealed class ReadAheadStreamTests
     {
         var logger = new ListLogger();
         var faults = new ConcurrentQueue<Exception>();
+        var stoppedEarly = 0;
         var source = new ClosingSource(new byte[100_000], failClose: true);
-        var stream = ReadAheadStream.Over(source, Path, logger, faults.Enqueue, CancellationToken.None, CancellationToken.None);
+        var stream = ReadAheadStream.Over(source, Path, logger, faults.Enqueue, () => stoppedEarly++, CancellationToken.None, CancellationToken.None);
         await stream.CopyToAsync(Stream.Null);
 
         await stream.DisposeAsync();
@@ -63,20 +68,41 @@ public sealed class ReadAheadStreamTests
         var warning = Assert.Single(logger.Entries, e => e.Level == LogLevel.Warning);
         Assert.Contains(Path, warning.Message);
         Assert.Contains("IOException", warning.Message);
+        Assert.Equal(0, stoppedEarly);
     }
 
     [Fact(Timeout = Timeouts.EndToEnd)]
-    public async Task Should_not_count_a_reader_that_stops_early_as_a_fault()
+    public async Task Should_tell_a_reader_that_stops_early_as_stopped_early_not_as_a_failure()
     {
         var faults = new ConcurrentQueue<Exception>();
+        var stoppedEarly = 0;
         var source = new ClosingSource(new byte[8 * 1024 * 1024]);
-        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, CancellationToken.None, CancellationToken.None);
+        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, () => stoppedEarly++, CancellationToken.None, CancellationToken.None);
         await stream.ReadExactlyAsync(new byte[100_000]);
 
         await stream.DisposeAsync();
 
         Assert.True(source.Closed);
         Assert.Empty(faults);
+        Assert.Equal(1, stoppedEarly);
+    }
+
+    [Fact(Timeout = Timeouts.EndToEnd)]
+    public async Task Should_not_tell_a_stream_read_to_its_end_as_stopped_early()
+    {
+        var faults = new ConcurrentQueue<Exception>();
+        var stoppedEarly = 0;
+        var source = new ClosingSource(new byte[8 * 1024 * 1024 + 5]);
+        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, () => stoppedEarly++, CancellationToken.None, CancellationToken.None);
+        var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        await stream.DisposeAsync();
+
+        Assert.Equal(8 * 1024 * 1024 + 5, copy.Length);
+        Assert.True(source.Closed);
+        Assert.Empty(faults);
+        Assert.Equal(0, stoppedEarly);
     }
 
     [Fact(Timeout = Timeouts.EndToEnd)]
@@ -85,7 +111,7 @@ public sealed class ReadAheadStreamTests
         var faults = new ConcurrentQueue<Exception>();
         using var cancel = new CancellationTokenSource();
         var source = new ClosingSource(new byte[8 * 1024 * 1024]);
-        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, CancellationToken.None, cancel.Token);
+        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, () => { }, CancellationToken.None, cancel.Token);
         await stream.ReadExactlyAsync(new byte[100_000]);
 
         await cancel.CancelAsync();
@@ -101,8 +127,9 @@ public sealed class ReadAheadStreamTests
     {
         var faults = new ConcurrentQueue<Exception>();
         using var endAll = new CancellationTokenSource();
+        var stoppedEarly = 0;
         var source = new ClosingSource(new byte[8 * 1024 * 1024]);
-        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, endAll.Token, CancellationToken.None);
+        var stream = ReadAheadStream.Over(source, Path, NullLogger.Instance, faults.Enqueue, () => stoppedEarly++, endAll.Token, CancellationToken.None);
         await stream.ReadExactlyAsync(new byte[100_000]);
 
         await endAll.CancelAsync();
@@ -110,6 +137,7 @@ public sealed class ReadAheadStreamTests
 
         Assert.True(source.Closed);
         Assert.Empty(faults);
+        Assert.Equal(1, stoppedEarly);
         await stream.DisposeAsync();
     }
 

@@ -97,9 +97,10 @@ public sealed class SftpConnectionPoolTests(SftpServer server) : IDisposable
     }
 
     [Fact(Timeout = Timeouts.EndToEnd)]
-    public async Task Should_keep_a_connection_whose_reader_stopped_early_without_an_error()
+    public async Task Should_drop_a_connection_on_which_a_read_stopped_before_the_end_of_its_file()
     {
-        // Discovery reads a sample and drops the file: no failure, the connection stays worth keeping.
+        // A reader stops early when its load failed (a bad record, a failed COPY) or gave up: the pool cannot
+        // tell which, so it does not bet the next file on that session.
         var (_, proxy, pool) = Start();
         await using var _ = proxy;
         await using var __ = pool;
@@ -110,14 +111,33 @@ public sealed class SftpConnectionPoolTests(SftpServer server) : IDisposable
             using var stream = await directory.OpenReadAsync(file, CancellationToken.None);
             await stream.ReadExactlyAsync(new byte[100_000]);
         }
+
+        Assert.Equal(0, pool.IdleCount);
         await using (var again = await pool.ConnectAsync(CancellationToken.None))
         {
             var file = (await again.ListAsync(CancellationToken.None)).Single(f => f.Name == "SMALL.dat");
             Assert.Equal(SHA256.HashData(Small), await Sha256Async(again, file));
         }
-
-        Assert.Equal(1, pool.ConnectionsOpened);
+        Assert.Equal(2, pool.ConnectionsOpened);
         Assert.Equal(1, pool.IdleCount);
+    }
+
+    [Fact(Timeout = Timeouts.EndToEnd)]
+    public async Task Should_drop_a_connection_given_back_with_a_read_still_open()
+    {
+        var (_, proxy, pool) = Start();
+        await using var _ = proxy;
+        await using var __ = pool;
+
+        var directory = await pool.ConnectAsync(CancellationToken.None);
+        var file = (await directory.ListAsync(CancellationToken.None)).Single(f => f.Name == "LARGE.dat");
+        var stream = await directory.OpenReadAsync(file, CancellationToken.None);
+        await stream.ReadExactlyAsync(new byte[100_000]);
+        await directory.DisposeAsync();
+
+        Assert.Equal(0, pool.IdleCount);
+        await Assert.ThrowsAnyAsync<Exception>(() => stream.CopyToAsync(Stream.Null));
+        await stream.DisposeAsync();
     }
 
     [Fact(Timeout = Timeouts.EndToEnd)]
