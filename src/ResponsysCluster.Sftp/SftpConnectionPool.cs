@@ -28,6 +28,8 @@ public sealed class SftpConnectionPool : IAsyncDisposable
     {
         this.connector = connector;
         this.options = options ?? SftpConnectionPoolOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfNegative(this.options.MaxIdle, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(this.options.IdleLimit, TimeSpan.Zero, nameof(options));
         this.logger = logger ?? NullLogger.Instance;
         this.clock = clock ?? TimeProvider.System;
         var period = this.options.IdleLimit / 2;
