@@ -23,7 +23,7 @@ internal sealed class ReadAheadStream : Stream
     private const long PauseAt = 4 * 1024 * 1024;
 
     /// <summary>How long the pump waits for the server to confirm the close (SSH.NET's own close has no time-out).</summary>
-    internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(30);
+    internal static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Stream inner;
     private readonly ReadProgress progress;

@@ -97,9 +97,14 @@ public sealed class SftpConnectionPool : IAsyncDisposable
 
     private async ValueTask GiveBackAsync(SftpExportDirectory connection)
     {
-        // Reads its user left running end here: the next user starts on a connection with no open file.
-        await connection.EndReadsAsync().ConfigureAwait(false);
         var reason = Unusable(connection, clock.GetTimestamp());
+        if (reason is null)
+        {
+            // A healthy connection's last closes take a round trip: wait for them, so the next user starts on a
+            // connection with no file open. One that failed is dropped at once, its closes cut short.
+            await connection.EndReadsAsync(ReadAheadStream.CloseTimeout).ConfigureAwait(false);
+            reason = Unusable(connection, clock.GetTimestamp());
+        }
         if (reason is null)
         {
             lock (gate)

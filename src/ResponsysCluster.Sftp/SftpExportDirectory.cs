@@ -9,11 +9,17 @@ namespace ResponsysCluster.Sftp;
 /// The export directory over one SFTP connection. Create with <see cref="SftpConnector"/>, or lease one from a
 /// <see cref="SftpConnectionPool"/>. Any exception from the connection (an operation, a read, a close) marks it
 /// faulted, and so does a read stopped before the end of its file (its reader failed or was cancelled, or gave
-/// up): a pool never hands such a connection out again. Disposing it stops the reads still running, waits until
-/// their files are closed on the server, then disconnects.
+/// up): a pool never hands such a connection out again. Disposing it stops the reads still running, gives their
+/// closes a moment (<see cref="DisconnectGrace"/>), then disconnects, which ends every open file on the server.
 /// </summary>
 public sealed class SftpExportDirectory : IExportDirectory
 {
+    /// <summary>
+    /// How long disposing waits for the closes of reads still running before it disconnects. Short: the
+    /// disconnect ends the files on the server anyway, and a stopping worker must not hang on a stalled network.
+    /// </summary>
+    internal static readonly TimeSpan DisconnectGrace = TimeSpan.FromSeconds(2);
+
     private readonly SftpClient client;
     private readonly string directory;
     private readonly ILogger logger;
@@ -123,18 +129,18 @@ public sealed class SftpExportDirectory : IExportDirectory
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
-        await EndReadsAsync().ConfigureAwait(false);
+        await EndReadsAsync(DisconnectGrace).ConfigureAwait(false);
         if (client.IsConnected) client.Disconnect();
         client.Dispose();
         readsEnd.Dispose();
     }
 
     /// <summary>
-    /// Stops every read still running on this connection and waits until the server has closed their files (a
-    /// read that outlives <see cref="ReadAheadStream.CloseTimeout"/> faults the connection). Then the connection
-    /// is ready for its next user.
+    /// Stops every read still running on this connection and waits, up to <paramref name="grace"/>, until the
+    /// server has closed their files; a read still running then faults the connection. After a wait that ended in
+    /// time, the connection is ready for its next user.
     /// </summary>
-    internal async Task EndReadsAsync()
+    internal async Task EndReadsAsync(TimeSpan grace)
     {
         Task[] running;
         CancellationTokenSource ended;
@@ -147,11 +153,11 @@ public sealed class SftpExportDirectory : IExportDirectory
         ended.Cancel();
         try
         {
-            await Task.WhenAll(running).WaitAsync(ReadAheadStream.CloseTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            await Task.WhenAll(running).WaitAsync(grace).ConfigureAwait(false);
         }
         catch (TimeoutException ex)
         {
-            LogMessages.ReadsOutlived(logger, directory, ReadAheadStream.CloseTimeout.TotalSeconds + 5);
+            LogMessages.ReadsOutlived(logger, directory, grace.TotalSeconds);
             MarkFaulted(ex);
         }
         ended.Dispose();
