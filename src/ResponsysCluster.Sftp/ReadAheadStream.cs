@@ -29,14 +29,18 @@ internal sealed class ReadAheadStream : Stream
     private readonly ReadProgress progress;
     private readonly CancellationTokenSource stop;
     private readonly Action<Exception> faulted;
+    private readonly Action stoppedEarly;
     private int disposed;
+    private int reachedEnd;
+    private int toldStoppedEarly;
 
-    private ReadAheadStream(Stream inner, ReadProgress progress, CancellationTokenSource stop, Action<Exception> faulted)
+    private ReadAheadStream(Stream inner, ReadProgress progress, CancellationTokenSource stop, Action<Exception> faulted, Action stoppedEarly)
     {
         this.inner = inner;
         this.progress = progress;
         this.stop = stop;
         this.faulted = faulted;
+        this.stoppedEarly = stoppedEarly;
     }
 
     /// <summary>Completes once the pump has ended and closed the source; never faults.</summary>
@@ -57,8 +61,8 @@ internal sealed class ReadAheadStream : Stream
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopAll);
         // Taken here, not in the pump: the stream may be disposed (and stop with it) before the pump starts.
         var stopToken = stop.Token;
-        var stream = new ReadAheadStream(pipe.Reader.AsStream(), progress, stop, faulted);
-        stream.Closed = Task.Run(() => PumpAsync(source, path, pipe.Writer, progress, logger, faulted, stoppedEarly, stopToken, cancellationToken),
+        var stream = new ReadAheadStream(pipe.Reader.AsStream(), progress, stop, faulted, stoppedEarly);
+        stream.Closed = Task.Run(() => stream.PumpAsync(source, path, pipe.Writer, logger, stopToken, cancellationToken),
             CancellationToken.None);
         return stream;
     }
@@ -66,10 +70,8 @@ internal sealed class ReadAheadStream : Stream
     /// <summary>How far the pump may run ahead of a reader that has read <paramref name="consumed"/> bytes.</summary>
     internal static long Window(long consumed) => Math.Clamp(consumed, FirstWindow, PauseAt);
 
-    private static async Task PumpAsync(Stream source, string path, PipeWriter writer, ReadProgress progress, ILogger logger,
-        Action<Exception> faulted, Action stoppedEarly, CancellationToken stop, CancellationToken caller)
+    private async Task PumpAsync(Stream source, string path, PipeWriter writer, ILogger logger, CancellationToken stop, CancellationToken caller)
     {
-        var reachedEnd = false;
         try
         {
             long written = 0;
@@ -80,7 +82,7 @@ internal sealed class ReadAheadStream : Stream
                 var read = await source.ReadAsync(memory, stop).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    reachedEnd = true;
+                    Volatile.Write(ref reachedEnd, 1);
                     break;
                 }
                 writer.Advance(read);
@@ -97,7 +99,7 @@ internal sealed class ReadAheadStream : Stream
                 faulted(ex);
             await writer.CompleteAsync(ex).ConfigureAwait(false);
         }
-        if (!reachedEnd) stoppedEarly();
+        TellIfStoppedEarly();
 
         try
         {
@@ -177,10 +179,18 @@ internal sealed class ReadAheadStream : Stream
     private void Stop()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        // Told here, on the disposing thread, not only by the pump later: whoever gives the connection back next
+        // must already know that this read did not finish.
+        TellIfStoppedEarly();
         inner.Dispose();
         // Cancelled before disposed: the pump's copy of the token then reads as cancelled for good.
         stop.Cancel();
         stop.Dispose();
+    }
+
+    private void TellIfStoppedEarly()
+    {
+        if (Volatile.Read(ref reachedEnd) == 0 && Interlocked.Exchange(ref toldStoppedEarly, 1) == 0) stoppedEarly();
     }
 
     /// <summary>The bytes the reader has taken, and the pump's wait for the reader to take more.</summary>
