@@ -102,7 +102,29 @@ clock.SetAction(parse =>
     return 0;
 });
 
-var root = new RootCommand("Benchmarks and test data for ResponsysCluster") { generate, sftpRead, load, clock };
+
+var connections = new Option<string>("--connections") { Description = "kept (one per worker, from SftpConnectionPool) or fresh (one per file)", Required = true };
+var workers = new Option<int>("--workers") { Description = "Files read at once, as max_concurrent_downloads", DefaultValueFactory = _ => 2 };
+var sftpFiles = new Command("sftp-files", "Read every data file of the configured directory through the CSV reader, over kept or fresh connections")
+{
+    config, connections, workers,
+};
+sftpFiles.SetAction(async (parse, cancellationToken) =>
+{
+    var mode = parse.GetValue(connections);
+    if (mode is not ("kept" or "fresh") || parse.GetValue(workers) < 1)
+    {
+        Console.Error.WriteLine("--connections is kept or fresh; --workers at least 1.");
+        return 2;
+    }
+    var result = await SftpManyFilesBenchmark.RunAsync(parse.GetValue(config)!, mode == "kept", parse.GetValue(workers), cancellationToken);
+    Console.WriteLine(
+        Invariant($"files={result.Files} bytes={result.Bytes} records={result.Records} connections={result.ConnectionsOpened} ") +
+        Invariant($"seconds={result.Seconds:F3} files_per_s={result.Files / result.Seconds:F1} mib_per_s={SftpReadResult.MibPerSecond(result.Bytes, result.Seconds):F1}"));
+    return 0;
+});
+
+var root = new RootCommand("Benchmarks and test data for ResponsysCluster") { generate, sftpRead, sftpFiles, load, clock };
 return await root.Parse(args).InvokeAsync();
 
 static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

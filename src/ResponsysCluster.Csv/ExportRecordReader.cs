@@ -18,12 +18,14 @@ public sealed class ExportRecordReader : IDisposable
     private readonly string filePath;
     private readonly string encodingName;
     private readonly InvalidByteTracker invalidBytes;
+    private readonly NulCheck? nulCheck;
     private long nextLine;
 
     private ExportRecordReader(CsvDataReader reader, string filePath, string encodingName, InvalidByteTracker invalidBytes,
-        IReadOnlyList<string> header, long headerLines)
+        NulCheck? nulCheck, IReadOnlyList<string> header, long headerLines)
     {
         this.reader = reader;
+        this.nulCheck = nulCheck;
         this.invalidBytes = invalidBytes;
         this.filePath = filePath;
         this.encodingName = encodingName;
@@ -53,6 +55,8 @@ public sealed class ExportRecordReader : IDisposable
     public static ExportRecordReader Open(Stream stream, string filePath, CsvFormat format)
     {
         var invalidBytes = new InvalidByteTracker();
+        var nulBytes = format.RejectNul ? new NulByteLocator(stream) : null;
+        if (nulBytes is not null) stream = nulBytes;
         var text = new StreamReader(stream, ExportTextEncodings.For(format.Encoding, invalidBytes), detectEncodingFromByteOrderMarks: true, BufferSize);
         var encodingName = ExportTextEncodings.NameOf(format.Encoding);
         var options = new CsvDataReaderOptions
@@ -83,7 +87,11 @@ public sealed class ExportRecordReader : IDisposable
             var header = ReadHeader(reader, filePath);
             if (header.Any(h => h.Contains(InvalidByteTracker.Marker)))
                 throw InvalidBytes(filePath, encodingName, invalidBytes, line: 1, record: null);
-            return new ExportRecordReader(reader, filePath, encodingName, invalidBytes, header, HeaderLines(header));
+            var nulCheck = nulBytes is null ? null : new NulCheck(nulBytes, text);
+            if (header.FindIndex(h => h.Contains('\0')) is >= 0 and var column)
+                throw nulCheck!.Error(filePath, header, column, lineAtStart: 1,
+                    textBefore: string.Join(format.Delimiter, header.Take(column)) + header[column][..header[column].IndexOf('\0')], record: null);
+            return new ExportRecordReader(reader, filePath, encodingName, invalidBytes, nulCheck, header, HeaderLines(header));
         }
         catch
         {
@@ -118,6 +126,7 @@ public sealed class ExportRecordReader : IDisposable
             if (invalidBytes.InvalidSequences > 0 && raw.Contains(InvalidByteTracker.Marker))
                 throw InvalidBytes(filePath, encodingName, invalidBytes, lineAtStart, RecordsRead + 2);
             if (IsBlankLine()) continue;
+            if (nulCheck is not null && raw.Contains('\0')) throw NulInRecord(lineAtStart, RecordsRead + 2);
 
             RecordsRead++;
             LineNumber = lineAtStart;
@@ -126,6 +135,20 @@ public sealed class ExportRecordReader : IDisposable
     }
 
     public void Dispose() => reader.Dispose();
+
+    private ExportFileException NulInRecord(long lineAtStart, long record)
+    {
+        for (var i = 0; i < reader.RowFieldCount; i++)
+        {
+            if (!reader.GetFieldSpan(i).Contains('\0')) continue;
+            // The record's raw text up to this field's NUL, to count the lines a quoted field spans before it.
+            var raw = reader.GetRawRecordSpan();
+            var before = raw[..Math.Max(0, raw.IndexOf('\0'))].ToString();
+            return nulCheck!.Error(filePath, Header, i, lineAtStart, before, record);
+        }
+        var rawText = reader.GetRawRecordSpan().ToString();
+        return nulCheck!.Error(filePath, Header, column: null, lineAtStart, rawText[..rawText.IndexOf('\0')], record);
+    }
 
     // Blank lines are not records (as Python's csv.DictReader, and so tap-responsys, skips them).
     private bool IsBlankLine() => reader.RowFieldCount == 1 && reader.GetRawRecordSpan().Trim("\r\n").IsEmpty;
@@ -165,4 +188,24 @@ public sealed class ExportRecordReader : IDisposable
         IOException => new ExportFileException(filePath, $"read failed: {ex.Message}", line, record, ex),
         _ => new ExportFileException(filePath, $"{ex.GetType().Name}: {ex.Message}", line, record, ex),
     };
+
+    /// <summary>Builds the error for the file's first NUL, which is the NUL the reader has just met.</summary>
+    private sealed class NulCheck(NulByteLocator bytes, StreamReader text)
+    {
+        public ExportFileException Error(string filePath, IReadOnlyList<string> header, int? column, long lineAtStart,
+            string textBefore, long? record)
+        {
+            var line = lineAtStart + textBefore.AsSpan().Count('\n');
+            var where = column switch
+            {
+                { } c when c < header.Count => $"column {c + 1} ('{header[c]}')",
+                { } c => $"column {c + 1} (beyond the header's {header.Count})",
+                null => "the record",
+            };
+            var offset = bytes.FirstNul(NulByteLocator.UnitOf(text.CurrentEncoding)) is { } at ? $"byte offset {at}" : "an unknown byte offset";
+            return new ExportFileException(filePath,
+                $"a NUL character (0x00) in {where} on line {line}, at {offset} of the file: PostgreSQL text cannot hold it",
+                lineAtStart, record);
+        }
+    }
 }

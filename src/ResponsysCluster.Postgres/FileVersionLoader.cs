@@ -16,6 +16,9 @@ namespace ResponsysCluster.Postgres;
 /// </summary>
 public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables tables, string connectionId, CsvFormat format, TimeZoneInfo wallClockZone)
 {
+    // PostgreSQL text cannot hold a NUL: the reader fails the file naming where it is, before COPY refuses it nameless.
+    private readonly CsvFormat readFormat = format with { RejectNul = true };
+
     private const int MaxWidenings = 64;
 
     /// <summary>Rows between two progress reports.</summary>
@@ -64,7 +67,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
     {
         var path = load.Version.Path;
         var stream = await open(cancellationToken).ConfigureAwait(false);
-        using var reader = ExportRecordReader.Open(stream, path, format);
+        using var reader = ExportRecordReader.Open(stream, path, readFormat);
         var types = await HeaderTypesAsync(load, reader.Header, open, sampleRows, cancellationToken).ConfigureAwait(false);
         var table = await tables.EnsureAsync(load.Table, reader.Header.Select(h => new Column(h, types.GetValueOrDefault(h, ColumnType.String))).ToList(),
             cancellationToken).ConfigureAwait(false);
@@ -188,7 +191,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         if (missing.Count == 0) return types;
 
         var stream = await open(cancellationToken).ConfigureAwait(false);
-        using var sample = ExportRecordReader.Open(stream, load.Version.Path, format);
+        using var sample = ExportRecordReader.Open(stream, load.Version.Path, readFormat);
         var inference = new TableSchemaInference();
         var byPosition = inference.AddHeader(sample.Header);
         var observed = Enumerable.Range(0, sample.Header.Count).Where(i => missing.Contains(sample.Header[i])).ToArray();

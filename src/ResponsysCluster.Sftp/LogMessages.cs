@@ -15,4 +15,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Found {Count} files in '{Directory}'")]
     public static partial void Listed(ILogger logger, int count, string directory);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing '{Path}' on the SFTP server failed ({ExceptionType}: {Reason}); the connection will not be reused")]
+    public static partial void CloseFailed(ILogger logger, string path, string exceptionType, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reads of '{Directory}' still running after {Seconds} s while its connection ends")]
+    public static partial void ReadsOutlived(ILogger logger, string directory, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "SFTP connection for '{Directory}' dropped from the pool: {Reason}")]
+    public static partial void PooledConnectionDropped(ILogger logger, string directory, string reason);
 }

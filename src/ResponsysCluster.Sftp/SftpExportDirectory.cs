@@ -5,12 +5,29 @@ using ResponsysCluster.Domain.Files;
 
 namespace ResponsysCluster.Sftp;
 
-/// <summary>The export directory over one SFTP connection. Create with <see cref="SftpConnector"/>.</summary>
+/// <summary>
+/// The export directory over one SFTP connection. Create with <see cref="SftpConnector"/>, or lease one from a
+/// <see cref="SftpConnectionPool"/>. Any exception from the connection (an operation, a read, a close) marks it
+/// faulted, and so does a read stopped before the end of its file (its reader failed or was cancelled, or gave
+/// up): a pool never hands such a connection out again. Disposing it stops the reads still running, gives their
+/// closes a moment (<see cref="DisconnectGrace"/>), then disconnects, which ends every open file on the server.
+/// </summary>
 public sealed class SftpExportDirectory : IExportDirectory
 {
+    /// <summary>
+    /// How long disposing waits for the closes of reads still running before it disconnects. Short: the
+    /// disconnect ends the files on the server anyway, and a stopping worker must not hang on a stalled network.
+    /// </summary>
+    internal static readonly TimeSpan DisconnectGrace = TimeSpan.FromSeconds(2);
+
     private readonly SftpClient client;
     private readonly string directory;
     private readonly ILogger logger;
+    private readonly Lock gate = new();
+    private readonly HashSet<Task> reads = [];
+    private CancellationTokenSource readsEnd = new();
+    private Exception? fault;
+    private int disposed;
 
     internal SftpExportDirectory(SftpClient client, string directory, ILogger logger)
     {
@@ -19,7 +36,14 @@ public sealed class SftpExportDirectory : IExportDirectory
         this.logger = logger;
     }
 
-    public async Task<IReadOnlyList<RemoteFile>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>The first failure seen on this connection, or null while it is healthy.</summary>
+    internal Exception? Fault => Volatile.Read(ref fault);
+
+    internal bool IsConnected => client.IsConnected;
+
+    internal string Directory => directory;
+
+    public Task<IReadOnlyList<RemoteFile>> ListAsync(CancellationToken cancellationToken) => FaultOnErrorAsync(async () =>
     {
         var files = new List<RemoteFile>();
         try
@@ -41,12 +65,12 @@ public sealed class SftpExportDirectory : IExportDirectory
         }
 
         LogMessages.Listed(logger, files.Count, directory);
-        return files;
-    }
+        return (IReadOnlyList<RemoteFile>)files;
+    });
 
-    public async Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken)
+    public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => FaultOnErrorAsync(async () =>
     {
-        var current = await StatAsync(file, cancellationToken).ConfigureAwait(false)
+        var current = await StatCoreAsync(file, cancellationToken).ConfigureAwait(false)
             ?? throw new ExportFileException(file.Path, "the file no longer exists (deleted after it was listed)");
         if (current.Size != file.Size || current.Modified != file.Modified)
         {
@@ -55,10 +79,10 @@ public sealed class SftpExportDirectory : IExportDirectory
                 "it will be read as a new version on the next run");
         }
 
+        Stream source;
         try
         {
-            var stream = await client.OpenAsync(file.Path, FileMode.Open, FileAccess.Read, cancellationToken).ConfigureAwait(false);
-            return ReadAheadStream.Over(stream, cancellationToken);
+            source = await client.OpenAsync(file.Path, FileMode.Open, FileAccess.Read, cancellationToken).ConfigureAwait(false);
         }
         catch (SftpPathNotFoundException ex)
         {
@@ -68,9 +92,19 @@ public sealed class SftpExportDirectory : IExportDirectory
         {
             throw new ExportFileException(file.Path, "permission denied", inner: ex);
         }
-    }
 
-    public async Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken)
+        lock (gate)
+        {
+            var stream = ReadAheadStream.Over(source, file.Path, logger, MarkFaulted,
+                () => MarkFaulted(new ReadStoppedEarlyException(file.Path)), readsEnd.Token, cancellationToken);
+            reads.Add(stream.Closed);
+            _ = stream.Closed.ContinueWith(closed => { lock (gate) reads.Remove(closed); },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return (Stream)stream;
+        }
+    });
+
+    public Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken) => FaultOnErrorAsync(async () =>
     {
         try
         {
@@ -86,9 +120,50 @@ public sealed class SftpExportDirectory : IExportDirectory
         {
             throw new ExportFileException(file.Path, "the file no longer exists (deleted after it was listed)", inner: ex);
         }
+    });
+
+    public Task<RemoteFile?> StatAsync(RemoteFile file, CancellationToken cancellationToken) =>
+        FaultOnErrorAsync(() => StatCoreAsync(file, cancellationToken));
+
+    /// <summary>Stops the reads still running, waits for their closes, then disconnects.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0) return;
+        await EndReadsAsync(DisconnectGrace).ConfigureAwait(false);
+        if (client.IsConnected) client.Disconnect();
+        client.Dispose();
+        readsEnd.Dispose();
     }
 
-    public async Task<RemoteFile?> StatAsync(RemoteFile file, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops every read still running on this connection and waits, up to <paramref name="grace"/>, until the
+    /// server has closed their files; a read still running then faults the connection. After a wait that ended in
+    /// time, the connection is ready for its next user.
+    /// </summary>
+    internal async Task EndReadsAsync(TimeSpan grace)
+    {
+        Task[] running;
+        CancellationTokenSource ended;
+        lock (gate)
+        {
+            running = [.. reads];
+            ended = readsEnd;
+            readsEnd = new CancellationTokenSource();
+        }
+        ended.Cancel();
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(grace).ConfigureAwait(false);
+        }
+        catch (TimeoutException ex)
+        {
+            LogMessages.ReadsOutlived(logger, directory, grace.TotalSeconds);
+            MarkFaulted(ex);
+        }
+        ended.Dispose();
+    }
+
+    private async Task<RemoteFile?> StatCoreAsync(RemoteFile file, CancellationToken cancellationToken)
     {
         try
         {
@@ -101,14 +176,31 @@ public sealed class SftpExportDirectory : IExportDirectory
         }
     }
 
-    public ValueTask DisposeAsync()
+    private async Task<T> FaultOnErrorAsync<T>(Func<Task<T>> operation)
     {
-        if (client.IsConnected) client.Disconnect();
-        client.Dispose();
-        return ValueTask.CompletedTask;
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Every failure counts, a file's own included: a kept connection is only worth its reuse when
+            // nothing could have left it in a doubtful state.
+            MarkFaulted(ex);
+            throw;
+        }
     }
+
+    private void MarkFaulted(Exception ex) => Interlocked.CompareExchange(ref fault, ex, null);
 
     private RemoteFile ToRemoteFile(string name, Renci.SshNet.Sftp.SftpFileAttributes attributes) =>
         new(RemoteFile.PathIn(directory, name), name, attributes.Size,
             new DateTimeOffset(DateTime.SpecifyKind(attributes.LastWriteTimeUtc, DateTimeKind.Utc)));
 }
+
+/// <summary>
+/// Why a connection is not reused after a read that stopped before the end of its file: whatever made the reader
+/// stop (a bad record, a cancellation, a failed load) may have left the session in a state nobody checked.
+/// </summary>
+internal sealed class ReadStoppedEarlyException(string path)
+    : Exception($"the read of '{path}' stopped before the end of the file");

@@ -34,6 +34,7 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
     private readonly SemaphoreSlim runPermits = new(0);
     private int connects;
     private NpgsqlDataSource dataSource = null!;
+    private ConnectionAdapters? adapters;
 
     /// <summary>A wall clock that moves only when the test moves it.</summary>
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
@@ -57,6 +58,7 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
     {
         // Whatever a failed test left held may go on and end.
         runPermits.Release(100);
+        if (adapters is not null) await adapters.DisposeAsync();
         await dataSource.DisposeAsync();
     }
 
@@ -67,7 +69,8 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
             Host = sftp.Host, Port = sftp.Port, Username = sftp.User, Path = sftp.CreateExportDirectory().Path,
             PrivateKeyFile = sftp.KeyPath("ed25519"), ConnectionId = connection, Schedule = schedule,
         };
-        var ports = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance).For(config);
+        adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance);
+        var ports = adapters.For(config);
         var bookmarks = Sys.ActorOf(TableBookmarksActor.Props(_ => null));
         return Sys.ActorOf(ConnectionSchedulerActor.Props(config, ports with { Directory = new HeldConnector(this, ports.Directory) }, bookmarks,
             NullLoggerFactory.Instance, clock));

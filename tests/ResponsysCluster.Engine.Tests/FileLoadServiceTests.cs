@@ -23,7 +23,8 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         };
         await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
         await ConnectionAdapters.PrepareDatabaseAsync(dataSource, CancellationToken.None);
-        var ports = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance).For(config);
+        await using var adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance);
+        var ports = adapters.For(config);
         IReadOnlyList<RemoteFile> listed;
         await using (var directory = await ports.Directory.ConnectAsync(CancellationToken.None))
             listed = await directory.ListAsync(CancellationToken.None);

@@ -19,7 +19,7 @@ public sealed class LoggingSftpServer : IAsyncLifetime
     public string LogPath => Path.Combine(directory, "sftp-server.log");
 
     public ExportDirectory CreateExportDirectory() =>
-        new(Path.Combine(env["RSX_SFTP_DATA_DIR"], Guid.NewGuid().ToString("N")[..8]));
+        ExportDirectory.CreateNew(Path.Combine(env["RSX_SFTP_DATA_DIR"], Guid.NewGuid().ToString("N")));
 
     public ConnectionConfig ConfigFor(ExportDirectory exports) => new()
     {

@@ -33,6 +33,17 @@ public sealed class ExportDirectory
         CreateDirectory(_stagingDirectory);
     }
 
+    /// <summary>
+    /// Creates the directory at <paramref name="path"/>, which must not exist yet: a test that got a directory
+    /// another test (or an earlier run) already uses would read that test's files as its own.
+    /// </summary>
+    public static ExportDirectory CreateNew(string path)
+    {
+        if (Directory.Exists(path) || File.Exists(path))
+            throw new InvalidOperationException($"Export directory {path} exists already: each test needs a directory of its own.");
+        return new ExportDirectory(path);
+    }
+
     /// <summary>Absolute path of the directory; also its path on the SFTP server.</summary>
     public string Path { get; }
 

@@ -55,12 +55,15 @@ public sealed class SftpServer : IAsyncLifetime
             : throw new ArgumentException($"No key named '{name}' in {_keysDirectory}.", nameof(name));
     }
 
-    /// <summary>Creates a new, empty directory (0755) under <see cref="DataRoot"/> for one test.</summary>
+    /// <summary>
+    /// Creates a new, empty directory (0755) under <see cref="DataRoot"/> for one test. Every test process of
+    /// every worktree may share one server and so one <see cref="DataRoot"/>: the name carries a whole GUID (the
+    /// counter only keeps them in creation order for a reader), and an existing directory is never handed out.
+    /// </summary>
     public ExportDirectory CreateExportDirectory()
     {
         var number = Interlocked.Increment(ref _exportDirectoryCount);
-        var name = $"t{number:D4}-{Guid.NewGuid().ToString("N")[..8]}";
-        return new ExportDirectory(Path.Combine(DataRoot, name));
+        return ExportDirectory.CreateNew(Path.Combine(DataRoot, $"t{number:D4}-{Guid.NewGuid():N}"));
     }
 
     /// <inheritdoc />

@@ -49,7 +49,8 @@ internal static class EngineHost
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         // The adapters behind the engine's ports, built once from the settings; the actors resolve them.
-        builder.Services.AddSingleton<IConnectionPortsFactory>(new ConnectionAdapters(dataSource, loggerFactory));
+        // Registered by a factory, so that the host disposes it (closing the kept SFTP sessions) when it stops.
+        builder.Services.AddSingleton<IConnectionPortsFactory>(_ => new ConnectionAdapters(dataSource, loggerFactory));
         builder.Services.AddAkka("responsys-cluster", akka => akka
             // Akka's own log goes through the same loggers (stderr), never to stdout.
             .ConfigureLoggers(loggers =>
