@@ -14,7 +14,11 @@ public sealed class ExtractionLogActor : ReceiveActor
     {
         ReceiveAsync<Step>(async step =>
         {
-            logger.Log(step.Error ? LogLevel.Error : LogLevel.Information, "Run {RunId} {Step}: {Message}", runId, step.Name, step.Message);
+            // A step about one file names it: the log alone must say which file started, finished or failed.
+            if (step.Path is null)
+                logger.Log(step.Error ? LogLevel.Error : LogLevel.Information, "Run {RunId} {Step}: {Message}", runId, step.Name, step.Message);
+            else
+                logger.Log(step.Error ? LogLevel.Error : LogLevel.Information, "Run {RunId} {Step} {Path}: {Message}", runId, step.Name, step.Path, step.Message);
             try
             {
                 await records.StepAsync(runId, step.Name, step.Message, step.Table, step.Path, CancellationToken.None).ConfigureAwait(false);
