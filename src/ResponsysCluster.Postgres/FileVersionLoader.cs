@@ -93,7 +93,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
 
         var replaced = earlierVersion
             ? await ExecuteAsync(connection, transaction,
-                $"DELETE FROM {table.QualifiedName} WHERE {Quote(TargetTables.SourceFile)} = @p", cancellationToken, ("p", path))
+                $"DELETE FROM {table.QualifiedName} WHERE {Quote(SystemColumns.SourceFile)} = @p", cancellationToken, ("p", path))
             : 0;
 
         var columns = reader.Header.Select(h => table.Columns[h]).ToArray();
@@ -238,8 +238,8 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
 
     private static string CopyCommand(TargetTable table, TargetColumn[] columns) =>
         $"COPY {table.QualifiedName} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}, " +
-        $"{Quote(TargetTables.SourceFile)}, {Quote(TargetTables.SourceLineNumber)}, {Quote(TargetTables.Extra)}, " +
-        $"{Quote(TargetTables.ExtractedAt)}, {Quote(TargetTables.BatchedAt)}) FROM STDIN (FORMAT BINARY)";
+        $"{Quote(SystemColumns.SourceFile)}, {Quote(SystemColumns.SourceLineNumber)}, {Quote(SystemColumns.Extra)}, " +
+        $"{Quote(SystemColumns.ExtractedAt)}, {Quote(SystemColumns.BatchedAt)}) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>
     /// Converts the current record's fields into <paramref name="values"/>; returns the ordinal of the first field

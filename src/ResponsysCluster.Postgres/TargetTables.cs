@@ -12,13 +12,13 @@ namespace ResponsysCluster.Postgres;
 /// </summary>
 public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionId, string targetSchema)
 {
-    public const string SourceFile = "_sdc_source_file";
-    public const string SourceLineNumber = "_sdc_source_lineno";
-    public const string Extra = "_sdc_extra";
-    public const string ExtractedAt = "_sdc_extracted_at";
-    public const string BatchedAt = "_sdc_batched_at";
+    private const string SourceFile = Domain.Schema.SystemColumns.SourceFile;
+    private const string SourceLineNumber = Domain.Schema.SystemColumns.SourceLineNumber;
+    private const string Extra = Domain.Schema.SystemColumns.Extra;
+    private const string ExtractedAt = Domain.Schema.SystemColumns.ExtractedAt;
+    private const string BatchedAt = Domain.Schema.SystemColumns.BatchedAt;
 
-    private static readonly string[] SystemColumns = [SourceFile, SourceLineNumber, Extra, ExtractedAt, BatchedAt];
+    private static readonly string[] SystemColumnNames = [SourceFile, SourceLineNumber, Extra, ExtractedAt, BatchedAt];
 
     /// <summary>Makes sure the table exists with at least <paramref name="columns"/>; returns it as it now is.</summary>
     public async Task<TargetTable> EnsureAsync(string responsysTable, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
@@ -51,7 +51,7 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
 
         var names = await ColumnNamesAsync(connection, transaction, responsysTable, cancellationToken);
         var newColumns = columns.Where(c => !names.ContainsKey(c.Name)).ToList();
-        var identifiers = Unique(newColumns.Select(c => c.Name), names.Values.Concat(SystemColumns));
+        var identifiers = Unique(newColumns.Select(c => c.Name), names.Values.Concat(SystemColumnNames));
         for (var i = 0; i < newColumns.Count; i++)
         {
             var (column, identifier) = (newColumns[i], identifiers[i]);
