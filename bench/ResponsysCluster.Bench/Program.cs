@@ -13,10 +13,19 @@ var targetBytes = new Option<long?>("--target-bytes") { Description = "Write row
 var output = new Option<string>("--out") { Description = "File to write", Required = true };
 var seed = new Option<ulong>("--seed") { Description = "Seed: the same seed gives the same bytes", DefaultValueFactory = _ => 20181001 };
 var ready = new Option<bool>("--ready") { Description = "Also write NAME.ready holding the row count" };
+var notesBytes = new Option<int>("--notes-bytes")
+{
+    Description = "Append a LONG_NOTES column of this many printable characters to every row (default 0: none)",
+};
+var fileCount = new Option<int>("--files")
+{
+    Description = "Write this many files of --rows rows each, a day apart: --out names the first and starts with yyyyMMdd",
+    DefaultValueFactory = _ => 1,
+};
 
 var contacts = new Command("contacts", "A Responsys profile list export (contact list CSV), about 225 bytes a row")
 {
-    rows, targetBytes, output, seed, ready,
+    rows, targetBytes, output, seed, ready, notesBytes, fileCount,
 };
 contacts.SetAction(parse =>
 {
@@ -32,11 +41,27 @@ contacts.SetAction(parse =>
         Console.Error.WriteLine("--rows must be 0 or more and --target-bytes positive.");
         return 2;
     }
+    var files = parse.GetValue(fileCount);
+    var longNotes = parse.GetValue(notesBytes);
+    if (files < 1 || longNotes < 0 || (files > 1 && rowCount is null))
+    {
+        Console.Error.WriteLine("--files must be 1 or more (with --rows when above 1), --notes-bytes 0 or more.");
+        return 2;
+    }
     var clock = Stopwatch.StartNew();
-    var file = ExportFiles.WriteContactList(parse.GetValue(output)!, rowCount, size, parse.GetValue(seed));
-    if (parse.GetValue(ready)) ExportFiles.WriteReadyFile(file);
+    IReadOnlyList<GeneratedFile> written = files == 1
+        ? [ExportFiles.WriteContactList(parse.GetValue(output)!, rowCount, size, parse.GetValue(seed), longNotesBytes: longNotes)]
+        : ExportFiles.WriteContactLists(parse.GetValue(output)!, files, rowCount!.Value, parse.GetValue(seed), longNotes);
+    if (parse.GetValue(ready))
+    {
+        foreach (var file in written) ExportFiles.WriteReadyFile(file);
+    }
     var seconds = clock.Elapsed.TotalSeconds;
-    Console.WriteLine(Invariant($"rows={file.Rows} bytes={file.Bytes} seconds={seconds:F2} bytes_per_row={(file.Rows == 0 ? 0 : file.Bytes / (double)file.Rows):F1} path={file.Path}"));
+    // With several files: rows and bytes of all of them, path of the first.
+    var totalRows = written.Sum(file => file.Rows);
+    var totalBytes = written.Sum(file => file.Bytes);
+    Console.WriteLine(Invariant($"rows={totalRows} bytes={totalBytes} seconds={seconds:F2} bytes_per_row={(totalRows == 0 ? 0 : totalBytes / (double)totalRows):F1} ") +
+        Invariant($"files={written.Count} path={written[0].Path}"));
     return 0;
 });
 

@@ -4,9 +4,18 @@ namespace ResponsysCluster.Bench.Generation;
 /// Rows of a Responsys profile list export (<c>YYYYMMDD_CONTACT_LIST.csv</c>): system columns with a trailing
 /// underscore, a few custom ones, about 225 bytes a row. Everything derives from the seed and the row number,
 /// so a seed always gives the same file and other feeds can refer to the same RIIDs and customer ids.
+/// With <paramref name="longNotesBytes"/> above 0 each row ends with one more column, <c>LONG_NOTES</c>, of
+/// exactly that many printable ASCII characters (words and spaces, never quoted), for loads of wide rows; its
+/// draws come from a random stream of their own, so the other columns keep their bytes.
 /// </summary>
-internal sealed class ContactListExport(ulong seed)
+internal sealed class ContactListExport(ulong seed, int longNotesBytes = 0)
 {
+    /// <summary>The column <c>--notes-bytes</c> appends (the export already has a <c>NOTES</c> column).</summary>
+    public const string LongNotesColumn = "LONG_NOTES";
+
+    // Salt of the long notes' random stream, apart from the one of the row's other values.
+    private const ulong LongNotesSalt = 0x4E4F544553UL;
+
     public static readonly string[] Columns =
     [
         "RIID_", "EMAIL_ADDRESS_", "EMAIL_DOMAIN_", "CUSTOMER_ID_", "FIRST_NAME", "LAST_NAME", "POSTAL_STREET_1_",
@@ -25,12 +34,17 @@ internal sealed class ContactListExport(ulong seed)
     /// <summary>The customer id of row <paramref name="row"/>: ten digits with leading zeros, text in every system.</summary>
     public static long CustomerIdOf(long row) => 1_000_000 + row * 7 + (long)(SeededRandom.Mix((ulong)row ^ 0xC0FFEE) % 7);
 
-    public static void WriteHeader(CsvOutput output)
+    public void WriteHeader(CsvOutput output)
     {
         for (var i = 0; i < Columns.Length; i++)
         {
             if (i > 0) output.Comma();
             output.Write(Columns[i]);
+        }
+        if (longNotesBytes > 0)
+        {
+            output.Comma();
+            output.Write(LongNotesColumn);
         }
         output.EndRecord();
     }
@@ -117,6 +131,11 @@ internal sealed class ContactListExport(ulong seed)
         if (bought) output.WriteOracleDateTime(created.AddSeconds(random.Next(0, (long)(ExportTime - created).TotalSeconds)));
         output.Comma();
         WriteNotes(output, ref random);
+        if (longNotesBytes > 0)
+        {
+            output.Comma();
+            WriteLongNotes(output, row);
+        }
         output.EndRecord();
     }
 
@@ -149,6 +168,25 @@ internal sealed class ContactListExport(ulong seed)
         if (random.Percent(70)) output.WriteNumber(random.Next(1, 10_000));
         output.Write((byte)'@');
         output.Write(domain);
+    }
+
+    // Words of the plain notes joined by spaces, the last one cut to end at exactly longNotesBytes bytes.
+    private void WriteLongNotes(CsvOutput output, long row)
+    {
+        var random = new SeededRandom(seed ^ LongNotesSalt ^ SeededRandom.Mix((ulong)row + 1));
+        var left = longNotesBytes;
+        while (left > 0)
+        {
+            if (left < longNotesBytes)
+            {
+                output.Write((byte)' ');
+                if (--left == 0) break;
+            }
+            var word = random.Pick(ProfileValues.LongNoteWords);
+            var take = Math.Min(word.Length, left);
+            output.Write(word.AsSpan(0, take));
+            left -= take;
+        }
     }
 
     private static void WriteNotes(CsvOutput output, ref SeededRandom random)

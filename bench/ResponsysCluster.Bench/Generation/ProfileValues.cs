@@ -73,6 +73,14 @@ internal static class ProfileValues
         "requested catalog by mail", "loyalty tier gold", "loyalty tier silver", "opted in at checkout",
         "birthday club member", "called customer service about an order", "referred by a friend");
 
+    /// <summary>Words of a long free-text note (<c>--notes-bytes</c>): printable ASCII, no comma, no quote.</summary>
+    public static readonly byte[][] LongNoteWords = Utf8(
+        "customer", "called", "about", "the", "order", "shipped", "late", "refund", "issued", "store", "credit",
+        "prefers", "email", "over", "phone", "asked", "for", "catalog", "loyalty", "tier", "upgraded", "gold",
+        "returned", "item", "size", "color", "navy", "follow", "up", "in", "days", "address", "changed", "moved",
+        "to", "new", "city", "coupon", "applied", "at", "checkout", "complaint", "resolved", "by", "agent",
+        "survey", "answered", "satisfied", "with", "service", "birthday", "offer", "sent", "and", "opened");
+
     /// <summary>Text that needs quoting: commas, quotes, or a line break inside the field.</summary>
     public static readonly byte[][] QuotedNotes = Utf8(
         "Prefers SMS, not email",
