@@ -28,7 +28,7 @@ public sealed class ConnectionRunActorTests : TestKit
     private readonly Guid runId = Guid.NewGuid();
 
     private IActorRef StartRun(IReadOnlyList<TestProbe> workers, RunLimits? limits = null, IActorRef? bookmarks = null,
-        IReadOnlyCollection<string>? tables = null)
+        IReadOnlyCollection<string>? tables = null, TimeProvider? clock = null)
     {
         var config = new ConnectionConfig
         {
@@ -38,7 +38,7 @@ public sealed class ConnectionRunActorTests : TestKit
         var start = new RunStart(runId, config, new ConnectionPorts(directory, store, store), bookmarks ?? Sys.ActorOf(BookmarkStub.Props(completed)),
             workers.Select(w => w.Ref).ToList(), tables, limits ?? RunLimits.Default);
         // ChildActorOf: the run's parent forwards what the run tells it (RunFinished) to the test actor.
-        return ChildActorOf(ConnectionRunActor.Props(start, TimeProvider.System, NullLogger.Instance));
+        return ChildActorOf(ConnectionRunActor.Props(start, clock ?? TimeProvider.System, NullLogger.Instance));
     }
 
     private List<TestProbe> Probes(int count) => Enumerable.Range(0, count).Select(_ => CreateTestProbe()).ToList();
@@ -243,5 +243,155 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Equal(["connect", "list", "tables", "files pending", "file started", "file finished"], store.Steps.Select(s => s.Step));
         Assert.Equal("2 files in /exports", store.Steps[1].Message);
         Assert.Equal(2, Assert.Single(store.Reports).RowsLoaded);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_every_step_with_its_words()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n2\n", readyCount: "3").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker], tables: ["A", "B", "NOPE"]);
+        await AskForWorkAsync(worker);
+        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(new FileJobSucceeded(a, false, 2, 1, [], TimeSpan.FromSeconds(1.25), RecordCountOutcome.MatchesRecordsAndHeader));
+        worker.Reply(new RequestWork(runId));
+        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(new FileJobSucceeded(b, true, 0, 0, [], TimeSpan.Zero, null));
+        var report = await FinishedAsync();
+
+        Assert.Equal("table NOPE has no ready file in /exports", Assert.Single(report.Errors));
+        string Message(string step, string? path = null) => store.Steps.Single(s => s.Step == step && (path is null || s.Path == path)).Message;
+        Assert.Equal("connected to files.example.com:22 as u", Message("connect"));
+        Assert.Equal("tables found: A, B", Message("tables"));
+        Assert.Equal("1 files pending, 0 waiting for their ready file, 0 abandoned", store.Steps.First(s => s.Step == "files pending").Message);
+        Assert.Equal($"{a.File.Size} bytes, modified 2024-03-01T08:00:00.0000000+00:00", Message("file started", a.File.Path));
+        Assert.Equal("2 rows loaded, 1 replaced in 1.2 s; the ready file's count 3 matches the records with the header row",
+            Message("file finished", a.File.Path));
+        Assert.Equal("already loaded (in the ledger): skipped", Message("file finished", b.File.Path));
+        Assert.Equal((1, 1, 2L, 1L), (report.Tables[0].FilesLoaded, report.Tables[1].FilesAlreadyLoaded, report.Tables[0].RowsLoaded,
+            report.Tables[0].RowsReplaced));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_files_waiting_for_their_ready_file_and_those_abandoned()
+    {
+        // A table is one with a ready file: the oldest is ready, the two later ones are not.
+        directory.WithExport("A_20240229.csv", "ID\n1\n", minute: -10);
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        directory.WithoutReadyFile("A_20240301.csv");
+        directory.WithExport("A_20240302.csv", "ID\n1\n", minute: 2 * 24 * 60 - 60);
+        directory.WithoutReadyFile("A_20240302.csv");
+        store.TablesWithColumns["A"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker], clock: new FixedClock(new DateTimeOffset(2024, 3, 3, 8, 0, 0, TimeSpan.Zero)));
+        await AskForWorkAsync(worker);
+        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait)));
+        worker.Reply(new RequestWork(runId));
+
+        var report = await FinishedAsync();
+        Assert.Equal((1, 1), (report.Tables.Single().FilesWaiting, report.Tables.Single().FilesAbandoned));
+        Assert.Equal("no ready file yet; left for a later run", store.Steps.Single(s => s.Step == "file waiting").Message);
+        Assert.Equal("no ready file within 1.00:00:00 of its mtime", store.Steps.Single(s => s.Step == "file abandoned").Message);
+        Assert.EndsWith("/A_20240301.csv", store.Steps.Single(s => s.Step == "file abandoned").Path);
+        Assert.EndsWith("/A_20240302.csv", store.Steps.Single(s => s.Step == "file waiting").Path);
+        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_fail_the_run_naming_the_tables_whose_bookmark_did_not_answer()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        var silent = CreateTestProbe();
+        StartRun(Probes(1), RunLimits.Default with { BookmarkTimeout = TimeSpan.FromMilliseconds(300) }, bookmarks: silent.Ref);
+
+        var report = await FinishedAsync();
+        Assert.Equal("the bookmarks of A did not answer within 00:00:00.3000000", Assert.Single(report.Errors));
+        Assert.Contains(store.Steps, s => s.Step == "run failed");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_report_completions_the_bookmark_did_not_confirm_in_time()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var bookmarks = Sys.ActorOf(BookmarkStub.Props(completed));
+        var worker = Probes(1)[0];
+        StartRun([worker], RunLimits.Default with { BookmarkTimeout = TimeSpan.FromMilliseconds(500) }, bookmarks: bookmarks);
+        await AskForWorkAsync(worker);
+        var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+        bookmarks.Tell(new BookmarkStub.Hold());
+        worker.Reply(Loaded(job));
+
+        var report = await FinishedAsync();
+        Assert.Equal("the bookmarks did not confirm 1 loaded files within 00:00:00.5000000; the next run finds them in the ledger",
+            Assert.Single(report.Errors));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_fail_the_files_of_a_table_it_could_not_prepare_and_load_the_others()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["B"] = true;
+        store.ColumnsFailure["A"] = new DatabaseUnavailableException("PostgreSQL: connection refused");
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        Assert.Equal("B", b.Table);
+        worker.Reply(Loaded(b));
+
+        var report = await FinishedAsync();
+        var tableA = report.Tables.Single(t => t.Table == "A");
+        Assert.Equal("/exports/A_20240301.csv: PostgreSQL: connection refused", Assert.Single(tableA.Errors));
+        Assert.Equal(1, tableA.FilesFailed);
+        Assert.Equal("PostgreSQL: connection refused (not bookmarked; read again on the next run)",
+            store.Steps.Single(s => s.Step == "file failed").Message);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_a_failed_file_with_its_reason_and_the_attempt_of_a_file_offered_again()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        StartRun(workers);
+        await AskForWorkAsync(workers[0]);
+        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        await AskForWorkAsync(workers[1]);
+        Sys.Stop(workers[0].Ref);
+        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        workers[1].Reply(new FileJobFailed(second, new FileFailure(second.File.Path, "bad CSV", 2, 2), TimeSpan.Zero));
+        await FinishedAsync();
+
+        Assert.EndsWith(", attempt 2", store.Steps.Last(s => s.Step == "file started").Message);
+        Assert.DoesNotContain("attempt", store.Steps.First(s => s.Step == "file started").Message);
+        Assert.Equal("the worker loading it stopped; offered again as attempt 2", store.Steps.Single(s => s.Step == "file requeued").Message);
+        Assert.Equal("/exports/A_20240301.csv: line 2: bad CSV (not bookmarked; read again on the next run)",
+            store.Steps.Single(s => s.Step == "file failed").Message);
+        Assert.Equal(first.File, second.File);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_finish_when_the_report_cannot_be_saved()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        store.ReportFailure = new DatabaseUnavailableException("PostgreSQL: connection refused");
+        var worker = Probes(1)[0];
+        var run = StartRun([worker]);
+        Watch(run);
+        await AskForWorkAsync(worker);
+        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait)));
+
+        var report = await FinishedAsync();
+        Assert.Equal(1, report.Tables.Single().FilesLoaded);
+        await ExpectTerminatedAsync(run, Wait);
+    }
+
+    /// <summary>A wall clock stopped at one instant.</summary>
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 }

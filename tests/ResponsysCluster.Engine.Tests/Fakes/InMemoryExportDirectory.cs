@@ -33,6 +33,13 @@ public sealed class InMemoryExportDirectory : IExportDirectoryConnector
         return this;
     }
 
+    /// <summary>Removes the ready file of <paramref name="name"/>: the export is still being written.</summary>
+    public InMemoryExportDirectory WithoutReadyFile(string name)
+    {
+        files.TryRemove(System.IO.Path.GetFileNameWithoutExtension(name) + ".ready", out _);
+        return this;
+    }
+
     public int OpensOf(string name) => opens.GetValueOrDefault(name);
 
     public Task<IExportDirectory> ConnectAsync(CancellationToken cancellationToken)

@@ -17,6 +17,12 @@ public sealed class RecordingStore : IFileVersionStore, IRunRecords
     /// <summary>Tables the database already has columns for.</summary>
     public ConcurrentDictionary<string, bool> TablesWithColumns { get; } = new();
 
+    /// <summary>Tables whose column query fails with the given exception.</summary>
+    public ConcurrentDictionary<string, Exception> ColumnsFailure { get; } = new();
+
+    /// <summary>When set, saving the report fails with it.</summary>
+    public Exception? ReportFailure { get; set; }
+
     public IReadOnlyList<(string Step, string Message, string? Table, string? Path)> Steps => [.. steps];
 
     public IReadOnlyList<TableReportRow> Reports => [.. reports];
@@ -27,7 +33,7 @@ public sealed class RecordingStore : IFileVersionStore, IRunRecords
         Task.FromResult(ledger.ContainsKey((table, version)));
 
     public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) =>
-        Task.FromResult(TablesWithColumns.ContainsKey(table));
+        ColumnsFailure.TryGetValue(table, out var failure) ? Task.FromException<bool>(failure) : Task.FromResult(TablesWithColumns.ContainsKey(table));
 
     public async Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
         Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken)
@@ -49,6 +55,7 @@ public sealed class RecordingStore : IFileVersionStore, IRunRecords
 
     public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken)
     {
+        if (ReportFailure is { } failure) return Task.FromException(failure);
         foreach (var row in rows) reports.Enqueue(row);
         return Task.CompletedTask;
     }
