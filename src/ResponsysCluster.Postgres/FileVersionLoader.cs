@@ -38,12 +38,8 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         Action<long>? rowsCopied = null, int sampleRows = DefaultSampleRows, Func<CancellationToken, Task>? beforeCommit = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRows);
-        await using (var ledger = dataSource.CreateCommand(LedgerQuery))
-        {
-            foreach (var (name, value) in LedgerKey(load)) ledger.Parameters.AddWithValue(name, value!);
-            if (await ledger.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long already)
-                return new FileVersionLoaded(true, already, 0, []);
-        }
+        if (await LoadedRowsAsync(load.Table, load.Version, cancellationToken).ConfigureAwait(false) is { } already)
+            return new FileVersionLoaded(true, already, 0, []);
 
         // Widenings committed on their own, when another loader of the table was widening at the same moment.
         var committedWidenings = new List<string>();
@@ -282,10 +278,20 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         WHERE connection_id = @c AND responsys_table = @t AND path = @p AND modified = @m AND size = @s
         """;
 
-    private (string, object?)[] LedgerKey(FileVersionLoad load) =>
+    /// <summary>The rows the ledger says this version of the table's file loaded, or null when it is not in the ledger: one query.</summary>
+    public async Task<long?> LoadedRowsAsync(string table, FileVersion version, CancellationToken cancellationToken)
+    {
+        await using var ledger = dataSource.CreateCommand(LedgerQuery);
+        foreach (var (name, value) in LedgerKey(table, version)) ledger.Parameters.AddWithValue(name, value!);
+        return await ledger.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as long?;
+    }
+
+    private (string, object?)[] LedgerKey(FileVersionLoad load) => LedgerKey(load.Table, load.Version);
+
+    private (string, object?)[] LedgerKey(string table, FileVersion version) =>
     [
-        ("c", connectionId), ("t", load.Table), ("p", load.Version.Path),
-        ("m", load.Version.Modified.UtcDateTime), ("s", load.Version.Size),
+        ("c", connectionId), ("t", table), ("p", version.Path),
+        ("m", version.Modified.UtcDateTime), ("s", version.Size),
     ];
 
     private static async Task<object?> ScalarAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql,

@@ -13,36 +13,17 @@ public sealed class PostgresFileVersionStore(NpgsqlDataSource dataSource, string
     TimeZoneInfo wallClockZone) : IFileVersionStore
 {
     public Task<bool> IsLoadedAsync(string table, FileVersion version, CancellationToken cancellationToken) =>
-        DatabaseErrors.TranslateAsync(async () =>
-        {
-            await using var command = dataSource.CreateCommand($"""
-                SELECT EXISTS (SELECT FROM {ControlTables.Schema}.file_ledger
-                    WHERE connection_id = @c AND responsys_table = @t AND path = @p AND modified = @m AND size = @s)
-                """);
-            command.Parameters.AddWithValue("c", connectionId);
-            command.Parameters.AddWithValue("t", table);
-            command.Parameters.AddWithValue("p", version.Path);
-            command.Parameters.AddWithValue("m", version.Modified.UtcDateTime);
-            command.Parameters.AddWithValue("s", version.Size);
-            return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        });
+        DatabaseErrors.TranslateAsync(async () => await Loader().LoadedRowsAsync(table, version, cancellationToken).ConfigureAwait(false) is not null);
 
     public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) =>
-        DatabaseErrors.TranslateAsync(async () =>
-        {
-            await using var command = dataSource.CreateCommand($"""
-                SELECT EXISTS (SELECT FROM {ControlTables.Schema}.column_names WHERE connection_id = @c AND responsys_table = @t)
-                """);
-            command.Parameters.AddWithValue("c", connectionId);
-            command.Parameters.AddWithValue("t", table);
-            return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        });
+        DatabaseErrors.TranslateAsync(async () => (await Tables().ColumnsOfAsync(table, cancellationToken).ConfigureAwait(false)).Count > 0);
 
     public Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
         Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken) =>
-        DatabaseErrors.TranslateAsync(() =>
-        {
-            var loader = new FileVersionLoader(dataSource, new TargetTables(dataSource, connectionId, targetSchema), connectionId, format, wallClockZone);
-            return loader.LoadAsync(load, open, cancellationToken, rowsCopied, beforeCommit: beforeCommit);
-        }, load.Version.Path);
+        DatabaseErrors.TranslateAsync(() => Loader().LoadAsync(load, open, cancellationToken, rowsCopied, beforeCommit: beforeCommit),
+            load.Version.Path);
+
+    private TargetTables Tables() => new(dataSource, connectionId, targetSchema);
+
+    private FileVersionLoader Loader() => new(dataSource, Tables(), connectionId, format, wallClockZone);
 }

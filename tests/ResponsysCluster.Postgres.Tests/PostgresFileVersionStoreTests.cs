@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+using ResponsysCluster.Csv;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Ports;
+using ResponsysCluster.TestServers;
+using static ResponsysCluster.Postgres.Tests.TestFiles;
+
+namespace ResponsysCluster.Postgres.Tests;
+
+/// <summary>The engine's file-version store on the real PostgreSQL: the ledger and column questions, and Npgsql's errors as the domain's.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyncLifetime
+{
+    private readonly string connection = "s" + Guid.NewGuid().ToString("N")[..12];
+    private NpgsqlDataSource dataSource = null!;
+
+    public async Task InitializeAsync()
+    {
+        dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await ControlTables.EnsureAsync(dataSource, CancellationToken.None);
+    }
+
+    public async Task DisposeAsync() => await dataSource.DisposeAsync();
+
+    private PostgresFileVersionStore Store(NpgsqlDataSource source) =>
+        new(source, connection, connection, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc);
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_know_a_version_and_the_tables_columns_only_once_it_is_loaded()
+    {
+        var store = Store(dataSource);
+        var load = Load("LIST", "/x/LIST_1.csv", "ID\n1\n", T, expected: 1);
+        Assert.False(await store.IsLoadedAsync("LIST", load.Version, CancellationToken.None));
+        Assert.False(await store.HasColumnsAsync("LIST", CancellationToken.None));
+
+        var checks = 0;
+        var loaded = await store.LoadAsync(load, Content("ID\n1\n"), null, _ => Task.FromResult(++checks), CancellationToken.None);
+
+        Assert.Equal((false, 1L, 1), (loaded.AlreadyLoaded, loaded.RowsLoaded, checks));
+        Assert.True(await store.IsLoadedAsync("LIST", load.Version, CancellationToken.None));
+        Assert.False(await store.IsLoadedAsync("LIST", load.Version with { Size = load.Version.Size + 1 }, CancellationToken.None));
+        Assert.True(await store.HasColumnsAsync("LIST", CancellationToken.None));
+        Assert.False(await store.HasColumnsAsync("OTHER", CancellationToken.None));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_keep_nothing_when_the_last_check_before_commit_fails()
+    {
+        var store = Store(dataSource);
+        var load = Load("LIST", "/x/LIST_1.csv", "ID\n1\n", T, expected: 1);
+        var error = await Assert.ThrowsAsync<Domain.Files.ExportFileException>(() => store.LoadAsync(load, Content("ID\n1\n"), null,
+            _ => throw new Domain.Files.ExportFileException("/x/LIST_1.csv", "the file changed while it was read"), CancellationToken.None));
+
+        Assert.Equal("the file changed while it was read", error.Reason);
+        Assert.False(await store.IsLoadedAsync("LIST", load.Version, CancellationToken.None));
+        Assert.Equal(0L, await Sql.CountAsync(dataSource, $"SELECT count(*) FROM {connection}.list"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_report_a_database_it_cannot_reach_as_unavailable()
+    {
+        // A port bound but never listening: every connection to it is refused at once, and no one else can take it.
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var refused = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Port = ((IPEndPoint)socket.LocalEndPoint!).Port, Timeout = 5 };
+        await using var unreachable = NpgsqlDataSource.Create(refused.ConnectionString);
+        var error = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
+            Store(unreachable).IsLoadedAsync("LIST", Load("LIST", "/x/a.csv", "ID\n", T).Version, CancellationToken.None));
+        Assert.StartsWith("PostgreSQL: ", error.Message);
+    }
+}
