@@ -4,14 +4,16 @@ namespace ResponsysCluster.Postgres;
 
 internal enum FieldKind : byte { Null, Integer, Number, DateTime, Text }
 
-/// <summary>One field converted for its column, held until the whole record is known to fit.</summary>
+/// <summary>
+/// One field converted for its column, held until the whole record is known to fit. A text value is not copied: it is
+/// written from the parser's buffer.
+/// </summary>
 internal struct FieldValue
 {
     public FieldKind Kind;
     public long Integer;
     public decimal Number;
     public DateTime DateTime;
-    public string? Text;
 }
 
 /// <summary>A field converted for the binary COPY, by the rule every reader shares (<see cref="ColumnValues"/>).</summary>
@@ -36,7 +38,6 @@ internal static class FieldValues
                 value.Kind = FieldKind.DateTime;
                 return true;
             default:
-                value.Text = text.ToString();
                 value.Kind = FieldKind.Text;
                 return true;
         }

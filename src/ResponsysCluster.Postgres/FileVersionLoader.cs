@@ -1,9 +1,9 @@
 using System.Text.Json;
 using Npgsql;
-using NpgsqlTypes;
 using ResponsysCluster.Csv;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Schema;
+using ResponsysCluster.Postgres.Copy;
 using static ResponsysCluster.Domain.Naming.PostgresIdentifier;
 
 namespace ResponsysCluster.Postgres;
@@ -99,11 +99,13 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         // file (a date-time, 1e3, -0), the file is read again instead, so a text column holds the file's own text.
         var castKeepsText = new bool[columns.Length];
         Array.Fill(castKeepsText, true);
-        // One time per file: every row of a version is extracted and batched together.
-        var loadedAt = DateTime.UtcNow;
+        // One time per file: every row of a version is extracted and batched together. Values every row repeats are
+        // encoded once.
+        var loadedAt = BinaryCopyWriter.EncodeTimestampTz(DateTime.UtcNow);
+        var sourceFile = BinaryCopyWriter.EncodeText(path);
         var widened = new List<Widening>();
         long rows = 0;
-        var importer = await connection.BeginBinaryImportAsync(CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
+        var copy = await BinaryCopyWriter.BeginAsync(connection, CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
         try
         {
             var retry = false;
@@ -120,8 +122,8 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
                         throw new ExportFileException(path, $"columns kept needing to widen after {MaxWidenings} attempts");
                     // The rows so far stay in the transaction; the columns widen in it (rewriting them), and a new COPY
                     // goes on from the refused row.
-                    rows += (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                    await importer.DisposeAsync().ConfigureAwait(false);
+                    rows += await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
+                    await copy.DisposeAsync().ConfigureAwait(false);
                     if (needed.Any(n => n.Type == ColumnType.String && !castKeepsText[n.Ordinal])
                         || !await TryLockWideningAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
                     {
@@ -135,27 +137,28 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
                     table = await tables.WithCurrentTypesAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false);
                     columns = reader.Header.Select(h => table.Columns[h]).ToArray();
                     widened.AddRange(needed);
-                    importer = await connection.BeginBinaryImportAsync(CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
+                    copy = await BinaryCopyWriter.BeginAsync(connection, CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
                     retry = true;
                     continue;
                 }
 
-                importer.StartRow();
-                for (var i = 0; i < values.Length; i++) Write(importer, values[i]);
-                importer.Write(path, NpgsqlDbType.Text);
-                importer.Write(reader.SourceLineNumber, NpgsqlDbType.Bigint);
-                if (reader.FieldCount > columns.Length) importer.Write(ExtraJson(reader, columns.Length), NpgsqlDbType.Jsonb);
-                else importer.WriteNull();
-                importer.Write(loadedAt, NpgsqlDbType.TimestampTz);
-                importer.Write(loadedAt, NpgsqlDbType.TimestampTz);
+                copy.StartRow(values.Length + SystemValuesPerRow);
+                for (var i = 0; i < values.Length; i++) Write(copy, values[i], reader, i);
+                copy.WriteEncoded(sourceFile);
+                copy.WriteBigint(reader.SourceLineNumber);
+                if (reader.FieldCount > columns.Length) copy.WriteJsonb(ExtraJson(reader, columns.Length));
+                else copy.WriteNull();
+                copy.WriteEncoded(loadedAt);
+                copy.WriteEncoded(loadedAt);
+                await copy.EndRowAsync(cancellationToken).ConfigureAwait(false);
                 if (reader.RecordsRead % ProgressEvery == 0) rowsCopied?.Invoke(reader.RecordsRead);
             }
-            rows += (long)await importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            rows += await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            // Disposing an importer that was not completed cancels its COPY; the transaction then rolls back.
-            await importer.DisposeAsync().ConfigureAwait(false);
+            // Disposing a COPY that was not completed cancels it; the transaction then rolls back.
+            await copy.DisposeAsync().ConfigureAwait(false);
         }
 
         var recordCount = ExportFileChecks.RequireRecordCount(path, load.ReadyFileName, load.ExpectedRecords, reader.RecordsRead);
@@ -254,15 +257,19 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         return -1;
     }
 
-    private static void Write(NpgsqlBinaryImporter importer, in FieldValue value)
+    /// <summary>The system columns <see cref="CopyCommand"/> names after the data columns.</summary>
+    private const int SystemValuesPerRow = 5;
+
+    // A text value is only ever a field the record has: a missing one is null.
+    private static void Write(BinaryCopyWriter copy, in FieldValue value, ExportRecordReader reader, int ordinal)
     {
         switch (value.Kind)
         {
-            case FieldKind.Null: importer.WriteNull(); break;
-            case FieldKind.Integer: importer.Write(value.Integer, NpgsqlDbType.Bigint); break;
-            case FieldKind.Number: importer.Write(value.Number, NpgsqlDbType.Numeric); break;
-            case FieldKind.DateTime: importer.Write(value.DateTime, NpgsqlDbType.TimestampTz); break;
-            default: importer.Write(value.Text!, NpgsqlDbType.Text); break;
+            case FieldKind.Null: copy.WriteNull(); break;
+            case FieldKind.Integer: copy.WriteBigint(value.Integer); break;
+            case FieldKind.Number: copy.WriteNumeric(value.Number); break;
+            case FieldKind.DateTime: copy.WriteTimestampTz(value.DateTime); break;
+            default: copy.WriteText(reader.Field(ordinal)); break;
         }
     }
 
