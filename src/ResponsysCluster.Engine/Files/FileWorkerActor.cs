@@ -13,11 +13,21 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
     private readonly FileLoadService service;
     private readonly CancellationTokenSource stopping = new();
     private (IActorRef Run, Guid RunId)? announced;
+    private bool busy;
 
+    // One set of handlers with a flag rather than Become: a ReceiveActor compiles its handlers anew on every Become,
+    // which here would be twice per file.
     public FileWorkerActor(FileLoadService service)
     {
         this.service = service;
-        Become(Free);
+        Receive<WorkAvailable>(HandleWorkAvailable);
+        Receive<FileJob>(job =>
+        {
+            if (busy) Stash.Stash();
+            else HandleJob(job);
+        });
+        Receive<Copied>(copied => Publish(copied.Job, copied.Rows, finished: false));
+        Receive<Finished>(HandleFinished);
     }
 
     public IStash Stash { get; set; } = null!;
@@ -30,23 +40,11 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
         stopping.Dispose();
     }
 
-    private void Free()
+    private void HandleWorkAvailable(WorkAvailable work)
     {
-        Receive<WorkAvailable>(work =>
-        {
-            announced = (Sender, work.RunId);
-            Sender.Tell(new RequestWork(work.RunId));
-        });
-        Receive<FileJob>(HandleJob);
-    }
-
-    private void Busy()
-    {
-        // The latest run that has work hears from this worker when the job in hand is done.
-        Receive<WorkAvailable>(work => announced = (Sender, work.RunId));
-        Receive<FileJob>(_ => Stash.Stash());
-        Receive<Copied>(copied => Publish(copied.Job, copied.Rows, finished: false));
-        Receive<Finished>(HandleFinished);
+        announced = (Sender, work.RunId);
+        // A busy worker asks the latest run that has work once the job in hand is done.
+        if (!busy) Sender.Tell(new RequestWork(work.RunId));
     }
 
     private void HandleJob(FileJob job)
@@ -57,7 +55,7 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
         service.LoadAsync(job, rows => self.Tell(new Copied(job, rows)), stopping.Token).PipeTo(Self,
             success: result => new Finished(result, owner),
             failure: ex => new Finished(new FileJobFailed(job, new FileFailure(job.File.Path, FailureText.Of(ex)), TimeSpan.Zero), owner));
-        Become(Busy);
+        busy = true;
     }
 
     private void HandleFinished(Finished finished)
@@ -70,7 +68,7 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash
         };
         Publish(job, rows, finished: true);
         finished.Owner.Tell(finished.Result);
-        Become(Free);
+        busy = false;
         Stash.UnstashAll();
         if (announced is { } run) run.Run.Tell(new RequestWork(run.RunId));
     }
