@@ -155,21 +155,10 @@ public sealed class ExportRecordReader : IDisposable
 
     private static List<string> ReadHeader(CsvDataReader reader, string filePath)
     {
-        var header = new List<string>(reader.FieldCount);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < reader.FieldCount; i++)
-        {
-            var name = reader.GetName(i);
-            if (string.IsNullOrWhiteSpace(name))
-            {
-                var why = reader.FieldCount == 1 ? "the header row is empty" : $"column {i + 1} of the header row has no name";
-                throw new ExportFileException(filePath, $"missing header: {why}", line: 1);
-            }
-            if (!seen.Add(name))
-                throw new ExportFileException(filePath, $"the header row names column '{name}' twice", line: 1);
-            header.Add(name);
-        }
-        return header;
+        if (reader.FieldCount == 1 && string.IsNullOrWhiteSpace(reader.GetName(0)))
+            throw new ExportFileException(filePath, "missing header: the header row is empty", line: 1);
+        var names = Enumerable.Range(0, reader.FieldCount).Select(reader.GetName).ToList();
+        return HeaderNames.Unique(names);
     }
 
     // A quoted header name may span lines; count them so line numbers stay physical.

@@ -14,6 +14,8 @@ internal struct FieldValue
     public long Integer;
     public decimal Number;
     public DateTime DateTime;
+    /// <summary>A wall-clock time in a DST gap, moved forward by the gap (<see cref="ColumnValues.TryDateTimeUtc(ReadOnlySpan{char}, TimeZoneInfo, out DateTime, out bool)"/>).</summary>
+    public bool ShiftedOverGap;
 }
 
 /// <summary>A field converted for the binary COPY, by the rule every reader shares (<see cref="ColumnValues"/>).</summary>
@@ -34,7 +36,7 @@ internal static class FieldValues
                 value.Kind = FieldKind.Number;
                 return true;
             case ColumnType.DateTime:
-                if (!ColumnValues.TryDateTimeUtc(text, wallClockZone, out value.DateTime)) return false;
+                if (!ColumnValues.TryDateTimeUtc(text, wallClockZone, out value.DateTime, out value.ShiftedOverGap)) return false;
                 value.Kind = FieldKind.DateTime;
                 return true;
             default:

@@ -99,6 +99,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         // file (a date-time, 1e3, -0), the file is read again instead, so a text column holds the file's own text.
         var castKeepsText = new bool[columns.Length];
         Array.Fill(castKeepsText, true);
+        var gapTimes = new GapTimes(wallClockZone);
         // One time per file: every row of a version is extracted and batched together. Values every row repeats are
         // encoded once.
         var loadedAt = BinaryCopyWriter.EncodeTimestampTz(DateTime.UtcNow);
@@ -113,7 +114,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             {
                 retry = false;
                 cancellationToken.ThrowIfCancellationRequested();
-                var refused = Convert(reader, columns, values, castKeepsText);
+                var refused = Convert(reader, columns, values, castKeepsText, gapTimes);
                 if (refused >= 0)
                 {
                     // Every column of the record that refuses its value widens at once: one rewrite, not one each.
@@ -171,7 +172,8 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             VALUES (@c, @t, @p, @m, @s, @rows, @replaced)
             """, cancellationToken, [.. LedgerKey(load), ("rows", rows), ("replaced", (long)replaced)]);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new Attempt(new FileVersionLoaded(false, rows, replaced, widened.Select(w => w.Column).ToList(), recordCount));
+        return new Attempt(new FileVersionLoaded(false, rows, replaced, widened.Select(w => w.Column).ToList(), recordCount,
+            gapTimes.Note is { } note ? [note] : null));
     }
 
     /// <summary>
@@ -244,7 +246,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
     /// Converts the current record's fields into <paramref name="values"/>; returns the ordinal of the first field
     /// its column refuses, or -1. A whole record is checked before any of it is written: a COPY row cannot be taken back.
     /// </summary>
-    private int Convert(ExportRecordReader reader, TargetColumn[] columns, FieldValue[] values, bool[] castKeepsText)
+    private int Convert(ExportRecordReader reader, TargetColumn[] columns, FieldValue[] values, bool[] castKeepsText, GapTimes gapTimes)
     {
         var fields = reader.FieldCount;
         for (var i = 0; i < columns.Length; i++)
@@ -253,7 +255,10 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             if (!FieldValues.TryConvert(columns[i].Type, value, wallClockZone, out values[i])) return i;
         }
         for (var i = 0; i < columns.Length; i++)
+        {
             if (castKeepsText[i] && !FieldValues.CastKeepsText(values[i], i < fields ? reader.Field(i) : default)) castKeepsText[i] = false;
+            if (values[i].ShiftedOverGap) gapTimes.Add(reader, i, values[i].DateTime);
+        }
         return -1;
     }
 

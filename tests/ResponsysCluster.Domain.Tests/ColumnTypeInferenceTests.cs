@@ -83,10 +83,12 @@ public sealed class ColumnWideningTests
     }
 
     [Fact]
-    public void Should_need_text_for_a_wall_clock_time_the_zone_skips()
+    public void Should_not_widen_for_a_wall_clock_time_the_zone_skips()
     {
+        // It is moved forward by the gap, as PostgreSQL reads it: still a date-time.
         var newYork = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
-        Assert.Equal(ColumnType.String, ColumnWidening.Needed(ColumnType.DateTime, "2018-03-11 02:30:00", newYork));
+        Assert.Equal(ColumnType.DateTime, ColumnWidening.Needed(ColumnType.DateTime, "2018-03-11 02:30:00", newYork));
+        Assert.Equal(ColumnType.String, ColumnWidening.Needed(ColumnType.DateTime, "2018-03-11 02:30:00.0000001", newYork));
         Assert.Equal(ColumnType.DateTime, ColumnWidening.Needed(ColumnType.DateTime, "2018-03-11 03:30:00", newYork));
     }
 

@@ -52,9 +52,44 @@ public sealed class ColumnValuesTests
         Assert.Equal((new DateTime(2018, 9, 11, 9, 11, 2), DateTimeKind.Utc), (utc, utc.Kind));
     }
 
-    [Fact]
-    public void Should_not_convert_a_wall_clock_time_the_zone_skips() =>
-        Assert.False(ColumnValues.TryDateTimeUtc("2018-03-11 02:30:00", NewYork, out _));
+    [Theory]
+    [InlineData("2018-03-11 02:30:00", "2018-03-11T07:30:00")] // EST's offset: 03:30 EDT, 30 minutes past the gap's end
+    [InlineData("2018-03-11 02:00:00", "2018-03-11T07:00:00")] // the gap's first instant: 03:00 EDT
+    [InlineData("2018-03-11 02:59:59", "2018-03-11T07:59:59")]
+    public void Should_move_a_wall_clock_time_the_zone_skips_forward_by_the_gap(string text, string expectedUtc)
+    {
+        Assert.True(ColumnValues.TryDateTimeUtc(text, NewYork, out var utc, out var shifted));
+        Assert.True(shifted);
+        Assert.Equal(DateTime.SpecifyKind(DateTime.Parse(expectedUtc, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc), utc);
+    }
+
+    [Theory]
+    [InlineData("2018-03-11 01:59:59", "2018-03-11T06:59:59")]
+    [InlineData("2018-03-11 03:00:00", "2018-03-11T07:00:00")]
+    [InlineData("2018-11-04 01:30:00", "2018-11-04T06:30:00")] // in the overlap: standard time
+    [InlineData("2018-07-01 12:00:00", "2018-07-01T16:00:00")]
+    public void Should_not_shift_a_wall_clock_time_outside_a_gap(string text, string expectedUtc)
+    {
+        Assert.True(ColumnValues.TryDateTimeUtc(text, NewYork, out var utc, out var shifted));
+        Assert.False(shifted);
+        Assert.Equal(DateTime.SpecifyKind(DateTime.Parse(expectedUtc, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc), utc);
+    }
+
+    [Theory]
+    [InlineData("0001-01-01 00:00:00", "UTC", "0001-01-01T00:00:00")]
+    [InlineData("9999-12-31 23:59:59.999999", "UTC", "9999-12-31T23:59:59.999999")]
+    [InlineData("0001-01-01 00:00:00", "Etc/GMT+5", "0001-01-01T05:00:00")]
+    public void Should_keep_the_calendar_ends_as_written(string text, string zone, string expectedUtc)
+    {
+        Assert.True(ColumnValues.TryDateTimeUtc(text, TimeZoneInfo.FindSystemTimeZoneById(zone), out var utc));
+        Assert.Equal(DateTime.SpecifyKind(DateTime.Parse(expectedUtc, System.Globalization.CultureInfo.InvariantCulture), DateTimeKind.Utc), utc);
+    }
+
+    [Theory]
+    [InlineData("9999-12-31 23:00:00", "America/New_York")]
+    [InlineData("0001-01-01 00:00:00", "Asia/Tokyo")]
+    public void Should_not_convert_a_wall_clock_time_whose_utc_time_leaves_the_calendar(string text, string zone) =>
+        Assert.False(ColumnValues.TryDateTimeUtc(text, TimeZoneInfo.FindSystemTimeZoneById(zone), out _));
 
     [Theory]
     [InlineData(ColumnType.Integer, "", true)]
@@ -63,7 +98,8 @@ public sealed class ColumnValuesTests
     [InlineData(ColumnType.Number, "1.5", true)]
     [InlineData(ColumnType.Number, "abc", false)]
     [InlineData(ColumnType.DateTime, "2018-09-11", true)]
-    [InlineData(ColumnType.DateTime, "2018-03-11 02:30:00", false)]
+    [InlineData(ColumnType.DateTime, "2018-03-11 02:30:00", true)]
+    [InlineData(ColumnType.DateTime, "2018-09-11 09:11:02.1234567", false)]
     [InlineData(ColumnType.String, "anything", true)]
     public void Should_say_whether_a_value_fits_its_type(ColumnType type, string value, bool fits) =>
         Assert.Equal(fits, ColumnValues.Fits(type, value, NewYork));

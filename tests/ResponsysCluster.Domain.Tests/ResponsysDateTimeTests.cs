@@ -17,8 +17,8 @@ public sealed class ResponsysDateTimeTests
     [InlineData("2018-09-11 09:11:02", "2018-09-11T09:11:02.0000000")]
     [InlineData("2018-09-11T09:11:02.5", "2018-09-11T09:11:02.5000000")]
     [InlineData("2018-09-11T09:11:02,25", "2018-09-11T09:11:02.2500000")]
-    [InlineData("2018-09-11T09:11:02.1234567", "2018-09-11T09:11:02.1234567")]
-    [InlineData("2018-09-11T09:11:02.123456789", "2018-09-11T09:11:02.1234567")]
+    [InlineData("2018-09-11T09:11:02.123456", "2018-09-11T09:11:02.1234560")]
+    [InlineData("2018-09-11T09:11:02.123456000", "2018-09-11T09:11:02.1234560")]
     [InlineData("2016-02-29T23:59:59", "2016-02-29T23:59:59.0000000")]
     [InlineData("0001-01-01T00:00:00", "0001-01-01T00:00:00.0000000")]
     public void Should_read_iso_wall_clock_times(string text, string expected)
@@ -36,8 +36,8 @@ public sealed class ResponsysDateTimeTests
     [InlineData("2018-09-11T20:00:00+18:00", "2018-09-11T02:00:00.0000000Z offset")]
     [InlineData("2018-09-11T00:00:00-18:00", "2018-09-11T18:00:00.0000000Z offset")]
     [InlineData("0001-01-01T01:00:00+01:00", "0001-01-01T00:00:00.0000000Z offset")]
-    [InlineData("9999-12-31T22:59:59.9999999-01:00", "9999-12-31T23:59:59.9999999Z offset")]
-    [InlineData("2018-09-11T09:11:02.123456789+02:00", "2018-09-11T07:11:02.1234567Z offset")]
+    [InlineData("9999-12-31T22:59:59.999999-01:00", "9999-12-31T23:59:59.9999990Z offset")]
+    [InlineData("2018-09-11T09:11:02.123456000+02:00", "2018-09-11T07:11:02.1234560Z offset")]
     public void Should_read_iso_times_with_an_offset_as_utc(string text, string expected)
     {
         Assert.Equal(expected, Parse(text));
@@ -63,6 +63,9 @@ public sealed class ResponsysDateTimeTests
     [InlineData("2018-09-11T09:11:2")]
     [InlineData("2018-09-11T09:11:02.")]
     [InlineData("2018-09-11T09:11:02.1234567890")]
+    [InlineData("2018-09-11T09:11:02.1234567")]
+    [InlineData("2018-09-11T09:11:02.123456789")]
+    [InlineData("2018-09-11T09:11:02.000000001")]
     [InlineData("2018-09-11T24:00:00")]
     [InlineData("2018-09-11T09:60:00")]
     [InlineData("2018-09-11T09:11:60")]

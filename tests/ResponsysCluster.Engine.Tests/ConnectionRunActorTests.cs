@@ -274,6 +274,22 @@ public sealed class ConnectionRunActorTests : TestKit
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Should_write_what_the_load_did_to_values_into_the_files_finished_step()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker], tables: ["A"]);
+        await AskForWorkAsync(worker);
+        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(new FileJobSucceeded(a, false, 1, 0, [], TimeSpan.FromSeconds(1), RecordCountOutcome.MatchesRecords, ["note one", "note two"]));
+        await FinishedAsync();
+
+        Assert.Equal("1 rows loaded, 0 replaced in 1.0 s; the ready file's count 1 matches the records without the header row; note one; note two",
+            store.Steps.Single(s => s.Step == "file finished").Message);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Should_log_files_waiting_for_their_ready_file_and_those_abandoned()
     {
         // A table is one with a ready file: the oldest is ready, the two later ones are not.

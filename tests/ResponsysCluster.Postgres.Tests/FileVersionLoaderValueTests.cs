@@ -44,6 +44,18 @@ public sealed class FileVersionLoaderValueTests(PostgresServer server) : IAsyncL
     }
 
     [Fact]
+    public async Task Should_load_unnamed_and_repeated_columns_under_generated_names_kept_in_column_names()
+    {
+        await LoadAsync("EMAIL,,EMAIL\na@x.com,2,b@x.com\n");
+
+        Assert.Equal(new List<object?[]> { new object?[] { "a@x.com", 2L, "b@x.com" } }, await RowsAsync("email, column_2, email_2"));
+        var names = await Sql.RowsAsync(dataSource,
+            "SELECT responsys_column, target_column FROM responsys_cluster.column_names WHERE connection_id = @c ORDER BY target_column", ("c", schema));
+        Assert.Equal(new List<object?[]> { new object?[] { "column_2", "column_2" }, new object?[] { "EMAIL", "email" }, new object?[] { "EMAIL_2", "email_2" } },
+            names);
+    }
+
+    [Fact]
     public async Task Should_keep_a_negative_integer_in_a_bigint_column()
     {
         var loaded = await LoadAsync("N\n-5\n12\n", new Column("N", ColumnType.Integer));
@@ -86,14 +98,56 @@ public sealed class FileVersionLoaderValueTests(PostgresServer server) : IAsyncL
     }
 
     [Fact]
-    public async Task Should_keep_a_wall_clock_time_that_falls_in_a_daylight_saving_gap_as_text()
+    public async Task Should_move_a_wall_clock_time_in_a_daylight_saving_gap_forward_by_the_gap_and_say_so_once()
     {
-        // 2018-03-11 02:30 never happened in New York: clocks went from 02:00 to 03:00.
-        var loaded = await LoadAsync("WHEN\n2018-03-11 01:30:00\n2018-03-11 02:30:00\n", new Column("WHEN", ColumnType.DateTime));
+        // 2018-03-11 02:30 never happened in New York: clocks went from 02:00 EST to 03:00 EDT. PostgreSQL reads it as 03:30 EDT.
+        var loaded = await LoadAsync("WHEN\n2018-03-11 01:30:00\n2018-03-11 02:30:00\n2018-03-11 02:45:00\n", new Column("WHEN", ColumnType.DateTime));
+
+        Assert.Empty(loaded.ColumnsWidened);
+        Assert.Equal("timestamp with time zone", await TypeOfAsync("when"));
+        var asPostgresReadsThem = await Sql.RowsAsync(dataSource, $"""
+            SELECT "when" = (('2018-03-11 ' || t) ::timestamp AT TIME ZONE 'America/New_York')
+            FROM {schema}.list JOIN (VALUES (2, '01:30:00'), (3, '02:30:00'), (4, '02:45:00')) AS v (line, t) ON v.line = _sdc_source_lineno
+            ORDER BY _sdc_source_lineno
+            """);
+        Assert.Equal([true, true, true], asPostgresReadsThem.Select(r => r[0]));
+        Assert.Equal(
+            ["2 wall-clock times in a daylight-saving gap of America/New_York moved forward by the gap " +
+             "(first: column WHEN, line 3: '2018-03-11 02:30:00' stored as 2018-03-11 07:30:00 UTC)"],
+            loaded.Notes);
+    }
+
+    [Fact]
+    public async Task Should_say_nothing_of_gaps_for_a_file_without_such_times()
+    {
+        var loaded = await LoadAsync("WHEN\n2018-03-11 01:30:00\n2018-03-11 03:30:00\n", new Column("WHEN", ColumnType.DateTime));
+
+        Assert.Empty(loaded.Notes);
+    }
+
+    [Fact]
+    public async Task Should_store_the_calendar_ends_as_the_file_holds_them_never_as_infinity()
+    {
+        var loaded = await new FileVersionLoader(dataSource, new TargetTables(dataSource, schema, schema), schema, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc)
+            .LoadAsync(Load("LIST", "/x/LIST.csv", Edges, T, null, [new Column("WHEN", ColumnType.DateTime)]), Content(Edges), CancellationToken.None);
+
+        Assert.Empty(loaded.ColumnsWidened);
+        Assert.Equal([true, true], (await RowsAsync("isfinite(\"when\")")).Select(r => r[0]));
+        Assert.Equal(["0001-01-01 00:00:00+00", "9999-12-31 23:59:59.999999+00"],
+            (await Sql.RowsAsync(dataSource, $"SELECT to_char(\"when\" AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') FROM {schema}.list ORDER BY _sdc_source_lineno"))
+            .Select(r => ((string)r[0]!).Replace(".000000", "") + "+00"));
+    }
+
+    private const string Edges = "WHEN\n0001-01-01 00:00:00\n9999-12-31 23:59:59.999999\n";
+
+    [Fact]
+    public async Task Should_keep_a_fraction_finer_than_microseconds_as_text_with_every_digit()
+    {
+        var loaded = await LoadAsync("WHEN\n2018-09-11 09:11:02.5\n2018-09-11 09:11:02.123456789\n", new Column("WHEN", ColumnType.DateTime));
 
         Assert.Equal(["WHEN"], loaded.ColumnsWidened);
         Assert.Equal("text", await TypeOfAsync("when"));
-        Assert.Equal("2018-03-11 02:30:00", (await RowsAsync("\"when\""))[1][0]);
+        Assert.Equal("2018-09-11 09:11:02.123456789", (await RowsAsync("\"when\""))[1][0]);
     }
 
     [Fact]

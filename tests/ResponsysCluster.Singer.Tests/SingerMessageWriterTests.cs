@@ -50,10 +50,12 @@ public sealed class SingerMessageWriterTests
         Assert.Equal("\"007\"", record["S"]!.ToJsonString());
         Assert.Null(record["X"]);
 
-        var converted = WriteFirstRecord("D,I\n2018-09-11T09:11:02.1234567+02:00,-42\n",
-            new() { ["D"] = ColumnType.DateTime, ["I"] = ColumnType.Integer })["record"]!;
+        var converted = WriteFirstRecord("D,I,F\n2018-09-11T09:11:02.123456+02:00,-42,2018-09-11T09:11:02.1234567+02:00\n",
+            new() { ["D"] = ColumnType.DateTime, ["I"] = ColumnType.Integer, ["F"] = ColumnType.DateTime })["record"]!;
         Assert.Equal("2018-09-11T07:11:02.123456Z", converted["D"]!.GetValue<string>());
         Assert.Equal("-42", converted["I"]!.ToJsonString());
+        // A fraction finer than microseconds is not cut: the value stays the file's text.
+        Assert.Equal("2018-09-11T09:11:02.1234567+02:00", converted["F"]!.GetValue<string>());
     }
 
     [Fact]

@@ -18,5 +18,10 @@ public sealed record FileVersionLoad(string Table, FileVersion Version, long? Ex
 /// <param name="ColumnsWidened">Columns widened on the way (each costs one more pass over the file).</param>
 /// <param name="RecordCount">Which count the ready file's record count matched (with or without the header row);
 /// null when the version was already loaded and nothing was read.</param>
+/// <param name="ValueNotes">What the load did to values that a user should hear of, once per file (wall-clock times
+/// in a DST gap moved forward).</param>
 public sealed record FileVersionLoaded(bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened,
-    RecordCountOutcome? RecordCount = null);
+    RecordCountOutcome? RecordCount = null, IReadOnlyList<string>? ValueNotes = null)
+{
+    public IReadOnlyList<string> Notes => ValueNotes ?? [];
+}

@@ -25,22 +25,41 @@ public static class ColumnValues
 
     /// <summary>
     /// A Responsys date-time as UTC: with an offset as written, without one read as a wall-clock time in
-    /// <paramref name="wallClockZone"/>. A wall-clock time the zone skips (a DST gap) does not convert.
+    /// <paramref name="wallClockZone"/>. A wall-clock time the zone skips (a DST gap) is moved forward by the gap,
+    /// as PostgreSQL and java.time read it; an ambiguous one (a DST overlap) is read as standard time. A value whose
+    /// UTC time falls outside years 1–9999 does not convert.
     /// </summary>
-    public static bool TryDateTimeUtc(ReadOnlySpan<char> value, TimeZoneInfo wallClockZone, out DateTime utc)
+    public static bool TryDateTimeUtc(ReadOnlySpan<char> value, TimeZoneInfo wallClockZone, out DateTime utc) =>
+        TryDateTimeUtc(value, wallClockZone, out utc, out _);
+
+    /// <inheritdoc cref="TryDateTimeUtc(ReadOnlySpan{char}, TimeZoneInfo, out DateTime)"/>
+    /// <param name="shiftedOverGap">Whether the value was a wall-clock time in a DST gap, moved forward.</param>
+    public static bool TryDateTimeUtc(ReadOnlySpan<char> value, TimeZoneInfo wallClockZone, out DateTime utc, out bool shiftedOverGap)
     {
         utc = default;
+        shiftedOverGap = false;
         if (!ResponsysDateTime.TryParse(value, out var parsed, out var hasOffset)) return false;
-        if (hasOffset)
+        if (hasOffset || wallClockZone == TimeZoneInfo.Utc)
         {
-            utc = parsed;
+            utc = DateTime.SpecifyKind(parsed, DateTimeKind.Utc);
             return true;
         }
-        if (wallClockZone.IsInvalidTime(parsed)) return false;
-        utc = wallClockZone == TimeZoneInfo.Utc
-            ? DateTime.SpecifyKind(parsed, DateTimeKind.Utc)
-            : TimeZoneInfo.ConvertTimeToUtc(parsed, wallClockZone);
+        shiftedOverGap = wallClockZone.IsInvalidTime(parsed);
+        // TimeZoneInfo's own conversion clamps a result beyond the calendar to its ends: that would change the value.
+        var offset = shiftedOverGap ? OffsetBeforeGap(parsed, wallClockZone) : wallClockZone.GetUtcOffset(parsed);
+        var ticks = parsed.Ticks - offset.Ticks;
+        if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) return false;
+        utc = new DateTime(ticks, DateTimeKind.Utc);
         return true;
+    }
+
+    // The offset in force before the gap: read with it, a time in the gap lands as far past the gap's end as it is past its start.
+    private static TimeSpan OffsetBeforeGap(DateTime wallClock, TimeZoneInfo zone)
+    {
+        var before = wallClock;
+        do before = before.AddMinutes(-15);
+        while (zone.IsInvalidTime(before));
+        return zone.GetUtcOffset(before);
     }
 
     /// <summary>Whether <paramref name="value"/> converts to <paramref name="type"/>.</summary>

@@ -3,7 +3,8 @@ namespace ResponsysCluster.Domain.Schema;
 /// <summary>
 /// Parses the date-time forms Responsys writes, by hand for speed (it runs on every date-time value of a sync):
 /// <list type="bullet">
-/// <item>ISO-8601: <c>2018-09-11</c>, <c>2018-09-11T09:11[:02[.123456]]</c> (also with a space for the T),
+/// <item>ISO-8601: <c>2018-09-11</c>, <c>2018-09-11T09:11[:02[.123456]]</c> (also with a space for the T; up to 9
+/// fraction digits, those past the sixth zeros),
 /// optionally followed by <c>Z</c>, <c>±hh:mm</c>, <c>±hhmm</c> or <c>±hh</c>;</item>
 /// <item>Oracle's <c>10-SEP-2018 19:27:52</c> (<c>dd-MMM-yyyy[ HH:mm:ss]</c>, month in any case);</item>
 /// <item><c>09/11/2018 09:11:02</c> (<c>MM/dd/yyyy[ HH:mm[:ss]][ AM|PM]</c>).</item>
@@ -159,6 +160,10 @@ public static class ResponsysDateTime
         return true;
     }
 
+    // PostgreSQL keeps microseconds: a fraction with a non-zero digit past the sixth is not a date-time it can hold
+    // (it stays text), so no digit is cut without a word.
+    private const int MaxFractionDigits = 6;
+
     private static bool Fraction(ReadOnlySpan<char> s, ref int i, out long ticks)
     {
         ticks = 0;
@@ -166,8 +171,12 @@ public static class ResponsysDateTime
         long scale = TimeSpan.TicksPerSecond;
         while (i < s.Length && char.IsAsciiDigit(s[i]))
         {
-            scale /= 10;
-            ticks += (s[i] - '0') * scale;
+            if (i - start < MaxFractionDigits)
+            {
+                scale /= 10;
+                ticks += (s[i] - '0') * scale;
+            }
+            else if (s[i] != '0') return false;
             i++;
         }
         return i > start && i - start <= 9;

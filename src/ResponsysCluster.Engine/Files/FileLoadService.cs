@@ -25,7 +25,7 @@ public sealed class FileLoadService(ConnectionPorts ports)
                 ct => directory.OpenReadAsync(job.File, ct), rowsCopied, ct => ExportFileChecks.RequireUnchangedAsync(directory, job.File, ct),
                 cancellationToken).ConfigureAwait(false);
             return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed,
-                loaded.RecordCount);
+                loaded.RecordCount, loaded.Notes);
         }
         catch (ExportFileException ex)
         {

@@ -268,7 +268,8 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         Write("file finished", success.AlreadyLoaded
             ? "already loaded (in the ledger): skipped"
             : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
-              DescribeRecordCount(success.RecordCount, success.RowsLoaded), table, success.Job.File.Path);
+              DescribeRecordCount(success.RecordCount, success.RowsLoaded) + string.Concat(success.Notes.Select(note => "; " + note)),
+            table, success.Job.File.Path);
         Dispatch();
         TryFinish();
     }
