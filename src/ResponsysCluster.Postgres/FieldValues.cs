@@ -5,8 +5,8 @@ namespace ResponsysCluster.Postgres;
 internal enum FieldKind : byte { Null, Integer, Number, DateTime, Text }
 
 /// <summary>
-/// One field converted for its column, held until the whole record is known to fit. A text value is not copied: it is
-/// written from the parser's buffer.
+/// One field converted for its column, held until the whole record is known to fit. A text value is not copied (it is
+/// written from the parser's buffer) unless it takes a canonical form.
 /// </summary>
 internal struct FieldValue
 {
@@ -16,13 +16,16 @@ internal struct FieldValue
     public DateTime DateTime;
     /// <summary>A wall-clock time in a DST gap, moved forward by the gap (<see cref="ColumnValues.TryDateTimeUtc(ReadOnlySpan{char}, TimeZoneInfo, out DateTime, out bool)"/>).</summary>
     public bool ShiftedOverGap;
+    /// <summary>A text value in its canonical form (<see cref="CanonicalText"/>); null when the file's text is written.</summary>
+    public string? Text;
 }
 
 /// <summary>A field converted for the binary COPY, by the rule every reader shares (<see cref="ColumnValues"/>).</summary>
 internal static class FieldValues
 {
-    public static bool TryConvert(ColumnType type, ReadOnlySpan<char> text, TimeZoneInfo wallClockZone, out FieldValue value)
+    public static bool TryConvert(TargetColumn column, ReadOnlySpan<char> text, TimeZoneInfo wallClockZone, out FieldValue value)
     {
+        var type = column.Type;
         value = default;
         if (text.IsEmpty) return true;
         switch (type)
@@ -41,20 +44,8 @@ internal static class FieldValues
                 return true;
             default:
                 value.Kind = FieldKind.Text;
+                if (column.WidenedFrom is { } widenedFrom) value.Text = CanonicalText.Of(widenedFrom, text, wallClockZone);
                 return true;
         }
     }
-
-    /// <summary>
-    /// Whether <paramref name="value"/>, converted from <paramref name="text"/>, reads back as exactly that text once
-    /// its column is cast to text. Integers and numbers follow JSON's grammar, so they do, but for an exponent or a
-    /// negative zero; a date-time never does (the cast writes its own form, in the session's time zone).
-    /// </summary>
-    public static bool CastKeepsText(in FieldValue value, ReadOnlySpan<char> text) => value.Kind switch
-    {
-        FieldKind.Integer => !(value.Integer == 0 && text[0] == '-'),
-        FieldKind.Number => !(value.Number == 0m && text[0] == '-') && text.IndexOfAny('e', 'E') < 0,
-        FieldKind.DateTime => false,
-        _ => true,
-    };
 }

@@ -94,11 +94,6 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
 
         var columns = reader.Header.Select(h => table.Columns[h]).ToArray();
         var values = new FieldValue[columns.Length];
-        // Per column: whether every value copied so far reads back as its source text once cast to text. Widening to
-        // text in the transaction keeps the copied rows as the cast renders them; where that would differ from the
-        // file (a date-time, 1e3, -0), the file is read again instead, so a text column holds the file's own text.
-        var castKeepsText = new bool[columns.Length];
-        Array.Fill(castKeepsText, true);
         var gapTimes = new GapTimes(wallClockZone);
         // One time per file: every row of a version is extracted and batched together. Values every row repeats are
         // encoded once.
@@ -114,7 +109,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             {
                 retry = false;
                 cancellationToken.ThrowIfCancellationRequested();
-                var refused = Convert(reader, columns, values, castKeepsText, gapTimes);
+                var refused = Convert(reader, columns, values, gapTimes);
                 if (refused >= 0)
                 {
                     // Every column of the record that refuses its value widens at once: one rewrite, not one each.
@@ -125,12 +120,11 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
                     // goes on from the refused row.
                     rows += await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
                     await copy.DisposeAsync().ConfigureAwait(false);
-                    if (needed.Any(n => n.Type == ColumnType.String && !castKeepsText[n.Ordinal])
-                        || !await TryLockWideningAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
+                    if (!await TryLockWideningAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
                     {
-                        // Either the copied rows would not keep their text, or another loader of this table is widening
-                        // and waits for this one's COPY to end (waiting for it in turn would deadlock). Back off: the
-                        // columns widen in a transaction of their own (with those this one made), then the file starts again.
+                        // Another loader of this table is widening and waits for this one's COPY to end (waiting for it in
+                        // turn would deadlock). Back off: the columns widen in a transaction of their own (with those this
+                        // one made), then the file starts again.
                         return new Attempt(null, table, [.. widened, .. needed]);
                     }
                     await tables.WidenAsync(connection, transaction, table, needed.Select(n => (n.Column, n.Type, n.Example)).ToList(),
@@ -211,7 +205,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         var refusals = new List<Widening>();
         for (var i = first; i < columns.Length && i < reader.FieldCount; i++)
         {
-            if (FieldValues.TryConvert(columns[i].Type, reader.Field(i), wallClockZone, out _)) continue;
+            if (FieldValues.TryConvert(columns[i], reader.Field(i), wallClockZone, out _)) continue;
             refusals.Add(new Widening(reader.Header[i], NeededType(reader, path, columns[i].Type, i, wallClockZone), reader.Field(i).ToString(), i));
         }
         return refusals;
@@ -246,19 +240,16 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
     /// Converts the current record's fields into <paramref name="values"/>; returns the ordinal of the first field
     /// its column refuses, or -1. A whole record is checked before any of it is written: a COPY row cannot be taken back.
     /// </summary>
-    private int Convert(ExportRecordReader reader, TargetColumn[] columns, FieldValue[] values, bool[] castKeepsText, GapTimes gapTimes)
+    private int Convert(ExportRecordReader reader, TargetColumn[] columns, FieldValue[] values, GapTimes gapTimes)
     {
         var fields = reader.FieldCount;
         for (var i = 0; i < columns.Length; i++)
         {
             var value = i < fields ? reader.Field(i) : default;
-            if (!FieldValues.TryConvert(columns[i].Type, value, wallClockZone, out values[i])) return i;
+            if (!FieldValues.TryConvert(columns[i], value, wallClockZone, out values[i])) return i;
         }
         for (var i = 0; i < columns.Length; i++)
-        {
-            if (castKeepsText[i] && !FieldValues.CastKeepsText(values[i], i < fields ? reader.Field(i) : default)) castKeepsText[i] = false;
             if (values[i].ShiftedOverGap) gapTimes.Add(reader, i, values[i].DateTime);
-        }
         return -1;
     }
 
@@ -274,7 +265,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             case FieldKind.Integer: copy.WriteBigint(value.Integer); break;
             case FieldKind.Number: copy.WriteNumeric(value.Number); break;
             case FieldKind.DateTime: copy.WriteTimestampTz(value.DateTime); break;
-            default: copy.WriteText(reader.Field(ordinal)); break;
+            default: copy.WriteText(value.Text is { } canonical ? canonical : reader.Field(ordinal)); break;
         }
     }
 

@@ -13,6 +13,16 @@ internal static class PgColumnTypes
         _ => "text",
     };
 
+    /// <summary>From the name <see cref="Sql"/> gives (as the schema history keeps it); null for any other.</summary>
+    public static ColumnType? FromSql(string type) => type switch
+    {
+        "bigint" => ColumnType.Integer,
+        "numeric" => ColumnType.Number,
+        "timestamptz" => ColumnType.DateTime,
+        "text" => ColumnType.String,
+        _ => null,
+    };
+
     /// <summary>From <c>information_schema.columns.data_type</c>; null for a type this product did not create.</summary>
     public static ColumnType? FromInformationSchema(string dataType) => dataType switch
     {

@@ -71,7 +71,7 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
         var types = await ColumnTypesAsync(connection, transaction, table, cancellationToken);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new TargetTable(targetSchema, table,
-            names.ToDictionary(n => n.Key, n => new TargetColumn(n.Value, types.GetValueOrDefault(n.Value, ColumnType.String))));
+            names.ToDictionary(n => n.Key, n => ColumnOf(n.Value, types)));
     }
 
     /// <summary>
@@ -103,7 +103,8 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
             .ToList();
         if (changes.Count == 0) return;
         await ExecuteAsync(connection, transaction, $"ALTER TABLE {table.QualifiedName} " + string.Join(", ", changes.Select(c =>
-            $"ALTER COLUMN {Quote(c.Column.Name)} TYPE {PgColumnTypes.Sql(c.Wider)} USING {Quote(c.Column.Name)}::{PgColumnTypes.Sql(c.Wider)}")), cancellationToken);
+            $"ALTER COLUMN {Quote(c.Column.Name)} TYPE {PgColumnTypes.Sql(c.Wider)} USING {CanonicalText.Cast(Quote(c.Column.Name), c.Column.Type, c.Wider)}")),
+            cancellationToken);
         foreach (var (responsysColumn, column, wider, example) in changes)
         {
             var shown = example.Length > 100 ? example[..100] + "…" : example;
@@ -120,7 +121,7 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
         CancellationToken cancellationToken)
     {
         var types = await ColumnTypesAsync(connection, transaction, table.Table, cancellationToken);
-        return table with { Columns = table.Columns.ToDictionary(c => c.Key, c => c.Value with { Type = types.GetValueOrDefault(c.Value.Name, ColumnType.String) }) };
+        return table with { Columns = table.Columns.ToDictionary(c => c.Key, c => ColumnOf(c.Value.Name, types)) };
     }
 
     /// <summary>The Responsys names of the columns <paramref name="responsysTable"/> has; empty when it has none or does not exist yet.</summary>
@@ -176,16 +177,32 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
         return names;
     }
 
-    private async Task<Dictionary<string, ColumnType>> ColumnTypesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
+    private static TargetColumn ColumnOf(string name, Dictionary<string, (ColumnType Type, ColumnType? WidenedFrom)> types) =>
+        types.TryGetValue(name, out var type) ? new TargetColumn(name, type.Type, type.WidenedFrom) : new TargetColumn(name, ColumnType.String);
+
+    /// <summary>Each column's type and, for a text column widened from a typed one, that type (from the schema history).</summary>
+    private async Task<Dictionary<string, (ColumnType Type, ColumnType? WidenedFrom)>> ColumnTypesAsync(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, string table, CancellationToken cancellationToken)
     {
-        var types = new Dictionary<string, ColumnType>(StringComparer.Ordinal);
-        await using var command = new NpgsqlCommand(
-            "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = @s AND table_name = @t", connection, transaction);
+        var types = new Dictionary<string, (ColumnType, ColumnType?)>(StringComparer.Ordinal);
+        await using var command = new NpgsqlCommand($"""
+            SELECT c.column_name, c.data_type,
+                   (SELECT h.old_type FROM {ControlTables.Schema}.schema_history h
+                    WHERE h.connection_id = @c AND h.target_schema = @s AND h.target_table = @t AND h.target_column = c.column_name
+                      AND h.change = 'widen column' AND h.new_type = 'text'
+                    ORDER BY h.id DESC LIMIT 1)
+            FROM information_schema.columns c WHERE c.table_schema = @s AND c.table_name = @t
+            """, connection, transaction);
+        command.Parameters.AddWithValue("c", connectionId);
         command.Parameters.AddWithValue("s", targetSchema);
         command.Parameters.AddWithValue("t", table);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            if (PgColumnTypes.FromInformationSchema(reader.GetString(1)) is { } type) types[reader.GetString(0)] = type;
+        {
+            if (PgColumnTypes.FromInformationSchema(reader.GetString(1)) is not { } type) continue;
+            var widenedFrom = type == ColumnType.String && !reader.IsDBNull(2) ? PgColumnTypes.FromSql(reader.GetString(2)) : null;
+            types[reader.GetString(0)] = (type, widenedFrom);
+        }
         return types;
     }
 

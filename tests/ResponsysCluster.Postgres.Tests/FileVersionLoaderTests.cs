@@ -107,7 +107,7 @@ public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifeti
         Assert.Equal(3, loaded.RowsLoaded);
         Assert.Equal(["AMOUNT", "AMOUNT", "WHEN"], loaded.ColumnsWidened.Order());
         var values = (await RowsAsync($"SELECT amount, \"when\" FROM {schema}.list ORDER BY _sdc_source_lineno")).Select(r => $"{r[0]}|{r[1]}");
-        Assert.Equal(["1|2018-09-11 09:11:02", "2.5|2018-09-12 00:00:00", "n/a|not a date"], values);
+        Assert.Equal(["1|2018-09-11T09:11:02.000000Z", "2.5|2018-09-12T00:00:00.000000Z", "n/a|not a date"], values);
         var history = await RowsAsync($"SELECT target_column, old_type, new_type FROM responsys_cluster.schema_history WHERE connection_id = '{schema}' AND change = 'widen column' ORDER BY id");
         Assert.Equal(["amount:bigint>numeric", "amount:numeric>text", "when:timestamptz>text"], history.Select(r => $"{r[0]}:{r[1]}>{r[2]}"));
     }

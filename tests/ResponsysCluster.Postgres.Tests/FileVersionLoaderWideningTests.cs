@@ -73,19 +73,45 @@ public sealed class FileVersionLoaderWideningTests(PostgresServer server) : IAsy
     }
 
     [Fact(Timeout = 60_000)]
-    public async Task Should_read_the_file_again_when_a_widening_to_text_would_change_text_already_copied()
+    public async Task Should_widen_to_text_without_reading_the_file_again_writing_values_that_still_read_as_the_old_type_in_one_form()
     {
-        const string csv = "N,WHEN\n1e3,10-SEP-2018 19:27:52\nn/a,never\n";
+        const string csv = "N,WHEN\n1e3,10-SEP-2018 19:27:52\nn/a,never\n1e3,2018-09-10 19:27:52\n";
         var file = new CountedOpens(csv);
 
         var loaded = await Loader().LoadAsync(
             Load("LIST", "/x/LIST.csv", csv, T, null, new Column("N", ColumnType.Number), new Column("WHEN", ColumnType.DateTime)), file.OpenAsync, CancellationToken.None);
 
-        // Both columns of the second record widen together, on their own: the file is read once more, not twice.
-        Assert.Equal(2, file.Opens);
+        Assert.Equal(1, file.Opens);
         Assert.Equal(["N", "WHEN"], loaded.ColumnsWidened.Order());
-        Assert.Equal(new List<object?[]> { new object?[] { "1e3", "10-SEP-2018 19:27:52" }, new object?[] { "n/a", "never" } },
+        // The row copied before the widening and the one after it hold one source value in one form.
+        Assert.Equal(new List<object?[]>
+            {
+                new object?[] { "1000", "2018-09-10T19:27:52.000000Z" },
+                new object?[] { "n/a", "never" },
+                new object?[] { "1000", "2018-09-10T19:27:52.000000Z" },
+            },
             await Sql.RowsAsync(dataSource, $"SELECT n, \"when\" FROM {schema}.list ORDER BY _sdc_source_lineno"));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_store_a_source_value_in_one_form_whichever_file_it_came_from_after_a_widening()
+    {
+        const string before = "WHEN,N,I\n2018-09-11 09:11:02,1.50,-0\n";
+        const string widening = "WHEN,N,I\nnot a date,n/a,x\n";
+        const string after = "WHEN,N,I\n2018-09-11 09:11:02,1.50,-0\n";
+        Column[] columns = [new("WHEN", ColumnType.DateTime), new("N", ColumnType.Number), new("I", ColumnType.Integer)];
+        await Loader().LoadAsync(Load("LIST", "/x/a.csv", before, T, null, columns), Content(before), CancellationToken.None);
+        await Loader().LoadAsync(Load("LIST", "/x/b.csv", widening, T, null, columns), Content(widening), CancellationToken.None);
+        await Loader().LoadAsync(Load("LIST", "/x/c.csv", after, T, null, columns), Content(after), CancellationToken.None);
+
+        var rows = await Sql.RowsAsync(dataSource, $"SELECT _sdc_source_file, \"when\", n, i FROM {schema}.list ORDER BY _sdc_source_file");
+        Assert.Equal(new List<object?[]>
+            {
+                new object?[] { "/x/a.csv", "2018-09-11T09:11:02.000000Z", "1.50", "0" },
+                new object?[] { "/x/b.csv", "not a date", "n/a", "x" },
+                new object?[] { "/x/c.csv", "2018-09-11T09:11:02.000000Z", "1.50", "0" },
+            },
+            rows);
     }
 
     [Fact(Timeout = 60_000)]

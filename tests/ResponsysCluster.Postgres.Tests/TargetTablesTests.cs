@@ -243,15 +243,16 @@ public sealed class TargetTablesTests(PostgresServer server) : IAsyncLifetime
     [InlineData(ColumnType.Integer, ColumnType.Number, "42", "2.5", "bigint", "numeric")]
     [InlineData(ColumnType.Number, ColumnType.String, "2.5", "n/a", "numeric", "text")]
     [InlineData(ColumnType.Integer, ColumnType.String, "42", "n/a", "bigint", "text")]
-    [InlineData(ColumnType.DateTime, ColumnType.String, "2018-09-11 09:11:02+00", "not a date", "timestamptz", "text")]
+    // A date-time widened to text takes the canonical form (ISO 8601 in UTC), not the session's rendering.
+    [InlineData(ColumnType.DateTime, ColumnType.String, "2018-09-11 09:11:02+00", "not a date", "timestamptz", "text", "2018-09-11T09:11:02.000000Z")]
     public async Task Should_widen_a_column_keeping_its_values_and_record_why_in_schema_history(
-        ColumnType from, ColumnType to, string kept, string example, string oldType, string newType)
+        ColumnType from, ColumnType to, string kept, string example, string oldType, string newType, string? rendered = null)
     {
         var table = await EnsureAsync("LIST", new Column("AMOUNT", from));
         await Sql.ScalarAsync(dataSource,
             $"INSERT INTO {schema}.list (amount, _sdc_source_file, _sdc_source_lineno, _sdc_extracted_at, _sdc_batched_at) VALUES ('{kept}', 'f', 2, now(), now())");
         // The value as the old type renders it (a timestamptz in the server's time zone), which is what widening keeps.
-        var keptAsText = await Sql.ScalarAsync(dataSource, $"SELECT '{kept}'::{oldType}::text");
+        var keptAsText = rendered ?? await Sql.ScalarAsync(dataSource, $"SELECT '{kept}'::{oldType}::text");
 
         await Tables().WidenAsync(table, "AMOUNT", to, example, CancellationToken.None);
 
