@@ -84,6 +84,9 @@ public static class ControlTableMigrations
         // of every connection's history.
         new(2, "schema_history indexed by table",
             $"CREATE INDEX IF NOT EXISTS schema_history_table ON {Schema}.schema_history (connection_id, target_schema, target_table, id)"),
+        // Columns that a PostgreSQL row cannot hold as columns of their own live as keys of the table's _sdc_overflow.
+        new(3, "column_names.in_overflow",
+            $"ALTER TABLE {Schema}.column_names ADD COLUMN IF NOT EXISTS in_overflow boolean NOT NULL DEFAULT false"),
     ];
 
     public static int Latest => All[^1].Version;

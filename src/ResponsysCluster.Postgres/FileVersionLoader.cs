@@ -101,7 +101,8 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         var sourceFile = BinaryCopyWriter.EncodeText(path);
         var widened = new List<Widening>();
         long rows = 0;
-        var copy = await BinaryCopyWriter.BeginAsync(connection, CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
+        var layout = new CopyLayout(columns);
+        var copy = await BinaryCopyWriter.BeginAsync(connection, CopyCommand(table, layout), cancellationToken).ConfigureAwait(false);
         try
         {
             var retry = false;
@@ -131,20 +132,23 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
                         cancellationToken).ConfigureAwait(false);
                     table = await tables.WithCurrentTypesAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false);
                     columns = reader.Header.Select(h => table.Columns[h]).ToArray();
+                    layout = new CopyLayout(columns);
                     widened.AddRange(needed);
-                    copy = await BinaryCopyWriter.BeginAsync(connection, CopyCommand(table, columns), cancellationToken).ConfigureAwait(false);
+                    copy = await BinaryCopyWriter.BeginAsync(connection, CopyCommand(table, layout), cancellationToken).ConfigureAwait(false);
                     retry = true;
                     continue;
                 }
 
-                copy.StartRow(values.Length + SystemValuesPerRow);
-                for (var i = 0; i < values.Length; i++) Write(copy, values[i], reader, i);
+                copy.StartRow(layout.Fields);
+                for (var i = 0; i < values.Length; i++)
+                    if (!columns[i].InOverflow) Write(copy, values[i], reader, i);
                 copy.WriteEncoded(sourceFile);
                 copy.WriteBigint(reader.SourceLineNumber);
                 if (reader.FieldCount > columns.Length) copy.WriteJsonb(ExtraJson(reader, columns.Length));
                 else copy.WriteNull();
                 copy.WriteEncoded(loadedAt);
                 copy.WriteEncoded(loadedAt);
+                if (layout.HasOverflow) layout.WriteOverflow(copy, reader);
                 await copy.EndRowAsync(cancellationToken).ConfigureAwait(false);
                 if (reader.RecordsRead % ProgressEvery == 0) rowsCopied?.Invoke(reader.RecordsRead);
             }
@@ -231,10 +235,11 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         await ScalarAsync(connection, transaction, "SELECT pg_try_advisory_xact_lock(hashtextextended(@k, 0))", cancellationToken,
             ("k", $"widen/{table.QualifiedName}")).ConfigureAwait(false) is true;
 
-    private static string CopyCommand(TargetTable table, TargetColumn[] columns) =>
-        $"COPY {table.QualifiedName} ({string.Join(", ", columns.Select(c => Quote(c.Name)))}, " +
+    private static string CopyCommand(TargetTable table, CopyLayout layout) =>
+        $"COPY {table.QualifiedName} ({string.Join(", ", layout.Typed.Select(c => Quote(c.Name)))}{(layout.Typed.Count > 0 ? ", " : "")}" +
         $"{Quote(SystemColumns.SourceFile)}, {Quote(SystemColumns.SourceLineNumber)}, {Quote(SystemColumns.Extra)}, " +
-        $"{Quote(SystemColumns.ExtractedAt)}, {Quote(SystemColumns.BatchedAt)}) FROM STDIN (FORMAT BINARY)";
+        $"{Quote(SystemColumns.ExtractedAt)}, {Quote(SystemColumns.BatchedAt)}" +
+        $"{(layout.HasOverflow ? ", " + Quote(SystemColumns.Overflow) : "")}) FROM STDIN (FORMAT BINARY)";
 
     /// <summary>
     /// Converts the current record's fields into <paramref name="values"/>; returns the ordinal of the first field
@@ -252,9 +257,6 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             if (values[i].ShiftedOverGap) gapTimes.Add(reader, i, values[i].DateTime);
         return -1;
     }
-
-    /// <summary>The system columns <see cref="CopyCommand"/> names after the data columns.</summary>
-    private const int SystemValuesPerRow = 5;
 
     // A text value is only ever a field the record has: a missing one is null.
     private static void Write(BinaryCopyWriter copy, in FieldValue value, ExportRecordReader reader, int ordinal)

@@ -17,8 +17,9 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
     private const string Extra = Domain.Schema.SystemColumns.Extra;
     private const string ExtractedAt = Domain.Schema.SystemColumns.ExtractedAt;
     private const string BatchedAt = Domain.Schema.SystemColumns.BatchedAt;
+    private const string Overflow = Domain.Schema.SystemColumns.Overflow;
 
-    private static readonly string[] SystemColumnNames = [SourceFile, SourceLineNumber, Extra, ExtractedAt, BatchedAt];
+    private static readonly string[] SystemColumnNames = [SourceFile, SourceLineNumber, Extra, ExtractedAt, BatchedAt, Overflow];
 
     /// <summary>Makes sure the table exists with at least <paramref name="columns"/>; returns it as it now is.</summary>
     public async Task<TargetTable> EnsureAsync(string responsysTable, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
@@ -51,28 +52,54 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
 
         var names = await ColumnNamesAsync(connection, transaction, responsysTable, cancellationToken);
         var newColumns = columns.Where(c => !names.ContainsKey(c.Name)).ToList();
-        var identifiers = Unique(newColumns.Select(c => c.Name), names.Values.Concat(SystemColumnNames));
-        for (var i = 0; i < newColumns.Count; i++)
+        var types = await ColumnTypesAsync(connection, transaction, table, cancellationToken);
+        // Columns a row could not always hold go into the overflow object (RowBudget says why), in header order.
+        var budget = new RowBudget(names.Values.Where(n => !n.InOverflow).Select(n => ColumnOf(n.Target, types).Type));
+        var typed = new List<Column>();
+        var overflow = new List<Column>();
+        foreach (var column in newColumns) (budget.TryTake(column.Type) ? typed : overflow).Add(column);
+
+        var identifiers = Unique(typed.Select(c => c.Name), names.Values.Select(n => n.Target).Concat(SystemColumnNames));
+        for (var i = 0; i < typed.Count; i++)
         {
-            var (column, identifier) = (newColumns[i], identifiers[i]);
+            var (column, identifier) = (typed[i], identifiers[i]);
             await ExecuteAsync(connection, transaction,
                 $"ALTER TABLE {qualified} ADD COLUMN IF NOT EXISTS {Quote(identifier)} {PgColumnTypes.Sql(column.Type)}", cancellationToken);
             await ExecuteAsync(connection, transaction,
                 $"COMMENT ON COLUMN {qualified}.{Quote(identifier)} IS {Literal("Responsys column " + column.Name)}", cancellationToken);
-            await ExecuteAsync(connection, transaction, $"""
-                INSERT INTO {ControlTables.Schema}.column_names (connection_id, responsys_table, responsys_column, target_column)
-                VALUES (@c, @t, @rc, @tc)
-                """, cancellationToken, ("c", connectionId), ("t", responsysTable), ("rc", column.Name), ("tc", identifier));
+            await NameColumnAsync(connection, transaction, responsysTable, column.Name, identifier, inOverflow: false, cancellationToken);
             await HistoryAsync(connection, transaction, table, identifier, "add column", null, PgColumnTypes.Sql(column.Type),
                 $"column {column.Name} first seen", cancellationToken);
-            names[column.Name] = identifier;
+            names[column.Name] = (identifier, false);
         }
+        if (overflow.Count > 0)
+        {
+            await ExecuteAsync(connection, transaction, $"ALTER TABLE {qualified} ADD COLUMN IF NOT EXISTS {Quote(Overflow)} jsonb", cancellationToken);
+            foreach (var column in overflow)
+            {
+                // The key's own name as target, so that column_names stays one row per column and unique.
+                var key = Overflow + "." + column.Name;
+                await NameColumnAsync(connection, transaction, responsysTable, column.Name, key, inOverflow: true, cancellationToken);
+                await HistoryAsync(connection, transaction, table, key, "add column", null, "jsonb key",
+                    $"column {column.Name} first seen; kept in {Overflow}: a PostgreSQL row cannot always hold it beside the table's other columns",
+                    cancellationToken);
+                names[column.Name] = (key, true);
+            }
+            types = await ColumnTypesAsync(connection, transaction, table, cancellationToken);
+        }
+        else if (typed.Count > 0) types = await ColumnTypesAsync(connection, transaction, table, cancellationToken);
 
-        var types = await ColumnTypesAsync(connection, transaction, table, cancellationToken);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return new TargetTable(targetSchema, table,
-            names.ToDictionary(n => n.Key, n => ColumnOf(n.Value, types)));
+        return new TargetTable(targetSchema, table, names.ToDictionary(n => n.Key,
+            n => n.Value.InOverflow ? new TargetColumn(n.Key, ColumnType.String, InOverflow: true) : ColumnOf(n.Value.Target, types)));
     }
+
+    private Task NameColumnAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string responsysTable, string responsysColumn,
+        string target, bool inOverflow, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, $"""
+            INSERT INTO {ControlTables.Schema}.column_names (connection_id, responsys_table, responsys_column, target_column, in_overflow)
+            VALUES (@c, @t, @rc, @tc, @o)
+            """, cancellationToken, ("c", connectionId), ("t", responsysTable), ("rc", responsysColumn), ("tc", target), ("o", inOverflow));
 
     /// <summary>
     /// Widens a column so that values like <paramref name="example"/> fit, in a transaction of its own; recorded in
@@ -121,7 +148,7 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
         CancellationToken cancellationToken)
     {
         var types = await ColumnTypesAsync(connection, transaction, table.Table, cancellationToken);
-        return table with { Columns = table.Columns.ToDictionary(c => c.Key, c => ColumnOf(c.Value.Name, types)) };
+        return table with { Columns = table.Columns.ToDictionary(c => c.Key, c => c.Value.InOverflow ? c.Value : ColumnOf(c.Value.Name, types)) };
     }
 
     /// <summary>The Responsys names of the columns <paramref name="responsysTable"/> has; empty when it has none or does not exist yet.</summary>
@@ -164,16 +191,17 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
         return name;
     }
 
-    private async Task<Dictionary<string, string>> ColumnNamesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string responsysTable, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, (string Target, bool InOverflow)>> ColumnNamesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        string responsysTable, CancellationToken cancellationToken)
     {
-        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var names = new Dictionary<string, (string, bool)>(StringComparer.Ordinal);
         await using var command = new NpgsqlCommand(
-            $"SELECT responsys_column, target_column FROM {ControlTables.Schema}.column_names WHERE connection_id = @c AND responsys_table = @t",
+            $"SELECT responsys_column, target_column, in_overflow FROM {ControlTables.Schema}.column_names WHERE connection_id = @c AND responsys_table = @t",
             connection, transaction);
         command.Parameters.AddWithValue("c", connectionId);
         command.Parameters.AddWithValue("t", responsysTable);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names[reader.GetString(0)] = reader.GetString(1);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) names[reader.GetString(0)] = (reader.GetString(1), reader.GetBoolean(2));
         return names;
     }
 

@@ -17,4 +17,7 @@ public static class SystemColumns
 
     /// <summary>When the row's batch was written (engine only).</summary>
     public const string BatchedAt = "_sdc_batched_at";
+
+    /// <summary>Columns a PostgreSQL row cannot hold as columns of their own, as one JSON object (engine only).</summary>
+    public const string Overflow = "_sdc_overflow";
 }

@@ -92,6 +92,15 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
         Encoding.UTF8.GetBytes(json, span[5..]);
     }
 
+    /// <summary>A <c>jsonb</c> value from its JSON text, already UTF-8.</summary>
+    public void WriteJsonb(ReadOnlySpan<byte> utf8Json)
+    {
+        var span = Reserve(5 + utf8Json.Length);
+        BinaryPrimitives.WriteInt32BigEndian(span, utf8Json.Length + 1);
+        span[4] = JsonbVersion;
+        utf8Json.CopyTo(span[5..]);
+    }
+
     /// <summary>A field already in its binary form, length prefix included (a value every row repeats).</summary>
     public void WriteEncoded(ReadOnlySpan<byte> field) => field.CopyTo(Reserve(field.Length));
 
