@@ -16,14 +16,15 @@ public sealed class PostgresFileVersionStore(NpgsqlDataSource dataSource, string
         DatabaseErrors.TranslateAsync(async () => await Loader().LoadedRowsAsync(table, version, cancellationToken).ConfigureAwait(false) is not null);
 
     public Task<bool> HasColumnsAsync(string table, CancellationToken cancellationToken) =>
-        DatabaseErrors.TranslateAsync(async () => (await Tables().ColumnsOfAsync(table, cancellationToken).ConfigureAwait(false)).Count > 0);
+        DatabaseErrors.TranslateAsync(async () => (await tables.ColumnsOfAsync(table, cancellationToken).ConfigureAwait(false)).Count > 0);
 
     public Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
         Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken) =>
         DatabaseErrors.TranslateAsync(() => Loader().LoadAsync(load, open, cancellationToken, rowsCopied, beforeCommit: beforeCommit),
             load.Version.Path);
 
-    private TargetTables Tables() => new(dataSource, connectionId, targetSchema);
+    // One for the store's life: it remembers the tables it has made sure of, which saves a transaction per file.
+    private readonly TargetTables tables = new(dataSource, connectionId, targetSchema);
 
-    private FileVersionLoader Loader() => new(dataSource, Tables(), connectionId, format, wallClockZone);
+    private FileVersionLoader Loader() => new(dataSource, tables, connectionId, format, wallClockZone);
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Npgsql;
 using ResponsysCluster.Domain.Naming;
 using ResponsysCluster.Domain.Schema;
@@ -21,8 +22,23 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
 
     private static readonly string[] SystemColumnNames = [SourceFile, SourceLineNumber, Extra, ExtractedAt, BatchedAt, Overflow];
 
-    /// <summary>Makes sure the table exists with at least <paramref name="columns"/>; returns it as it now is.</summary>
+    // Tables this instance has made sure of, as they were then: columns are only ever added or widened, so a table
+    // known to have every column asked for needs no round trip. The load reads the current types under its own lock.
+    private readonly ConcurrentDictionary<string, TargetTable> ensured = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Makes sure the table exists with at least <paramref name="columns"/>; returns it as it is now, or as this instance
+    /// last saw it when that already had every one of <paramref name="columns"/> (types may have widened since).
+    /// </summary>
     public async Task<TargetTable> EnsureAsync(string responsysTable, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
+    {
+        if (ensured.TryGetValue(responsysTable, out var known) && columns.All(c => known.Columns.ContainsKey(c.Name))) return known;
+        var table = await EnsureInDatabaseAsync(responsysTable, columns, cancellationToken).ConfigureAwait(false);
+        ensured[responsysTable] = table;
+        return table;
+    }
+
+    private async Task<TargetTable> EnsureInDatabaseAsync(string responsysTable, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
