@@ -8,6 +8,8 @@ internal static class Logging
 {
     public static ILoggerFactory CreateFactory() => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(LogLevel.Information)
+        // "Application started. Press Ctrl+C to shut down." is noise for a command that ends by itself.
+        .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
         .AddSimpleConsole(options =>
         {
             options.SingleLine = true;

@@ -273,13 +273,13 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
     }
 
     [Fact(Timeout = TestTimeout)]
-    public async Task Should_report_a_refused_login_and_exit_non_zero()
+    public async Task Should_report_a_refused_login_and_exit_with_code_2()
     {
         var exports = sftp.CreateExportDirectory();
         var config = WriteConfig(exports);
         File.WriteAllText(config, File.ReadAllText(config).Replace(sftp.KeyPath("ed25519"), sftp.KeyPath("unauthorized")));
         var (exitCode, report) = await SyncAsync(config);
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains("error: Message from SFTP server: Authentication failed.", report);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'run failed'"));
     }
@@ -292,7 +292,7 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         await using var process = EngineProcess.Start(["sync", "--config", config],
             new Dictionary<string, string?> { [SyncCommand.PostgresVariable] = null });
         var (exitCode, stdout, stderr) = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains($"give --postgres CONNECTION_STRING or set {SyncCommand.PostgresVariable}", stderr);
         Assert.Equal("", stdout);
     }

@@ -46,6 +46,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private bool preparing;
     private int unconfirmed;
     private RunReport? report;
+    private bool failedToConnect;
 
     public ConnectionRunActor(RunStart start, TimeProvider clock, ILogger logger)
     {
@@ -93,7 +94,11 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             Write("connect", $"connected to {config.Host}:{config.Port} as {config.Username}");
         });
         Receive<Listed>(HandleListed);
-        Receive<RunFailed>(failed => FailRun(failed.Reason));
+        Receive<RunFailed>(failed =>
+        {
+            failedToConnect = true;
+            FailRun(failed.Reason);
+        });
     }
 
     private void HandleListed(Listed listed)
@@ -332,7 +337,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private void Finish()
     {
         report = new RunReport(config.ConnectionId, start.RunId, startedAt, stopwatch.Elapsed,
-            tables.Where(tallies.ContainsKey).Select(t => tallies[t].Report()).ToList(), [.. errors]);
+            tables.Where(tallies.ContainsKey).Select(t => tallies[t].Report()).ToList(), [.. errors], failedToConnect);
         log.Tell(ExtractionLogActor.Flush.Instance);
         Become(Finishing);
     }

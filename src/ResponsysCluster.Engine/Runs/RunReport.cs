@@ -9,8 +9,10 @@ public sealed record TableLoadReport(
     long RowsLoaded, long RowsReplaced, long Bytes, TimeSpan Duration, IReadOnlyList<string> Errors) : IEngineMessage;
 
 /// <summary>The loading report of one run of one connection.</summary>
+/// <param name="FailedToConnect">The run stopped before any table: the SFTP server could not be reached, logged into
+/// or listed (a configuration or connection problem, not a file's).</param>
 public sealed record RunReport(string ConnectionId, Guid RunId, DateTimeOffset StartedAt, TimeSpan Duration,
-    IReadOnlyList<TableLoadReport> Tables, IReadOnlyList<string> Errors) : IEngineMessage
+    IReadOnlyList<TableLoadReport> Tables, IReadOnlyList<string> Errors, bool FailedToConnect = false) : IEngineMessage
 {
     public bool HasFailures => Errors.Count > 0 || Tables.Any(t => t.FilesFailed > 0);
 

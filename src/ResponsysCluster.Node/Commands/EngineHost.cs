@@ -11,12 +11,15 @@ using ResponsysCluster.Node.Hosting;
 namespace ResponsysCluster.Node.Commands;
 
 /// <summary>One connection and the PostgreSQL it loads into.</summary>
-internal sealed record EngineSettings(ConnectionConfig Config, string Postgres);
+internal sealed record EngineSettings(ConnectionConfig Config, string Postgres, NpgsqlConnectionStringBuilder Target);
 
 /// <summary>The engine on this node, hosted: one connection, its bookmarks journalled in PostgreSQL.</summary>
 internal static class EngineHost
 {
     public const string PostgresVariable = "RSX_POSTGRES";
+
+    /// <summary>Akka's own log level (DEBUG, INFO, WARNING, ERROR); WARNING when unset.</summary>
+    public const string AkkaLogLevelVariable = "RSX_AKKA_LOG_LEVEL";
 
     /// <summary>
     /// Reads the connection config and the PostgreSQL connection string (from <paramref name="postgres"/> or
@@ -31,7 +34,7 @@ internal static class EngineHost
                 Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)).Config;
             var connectionString = postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
                 ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
-            return new EngineSettings(config, connectionString);
+            return new EngineSettings(config, connectionString, PostgresTarget.Parse(connectionString));
         }
         catch (ConfigException ex)
         {
@@ -40,10 +43,15 @@ internal static class EngineHost
         }
     }
 
-    public static async Task<IHost> StartAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
+    /// <summary>
+    /// Prepares the database (a server that cannot be used is a <see cref="DatabaseConnectException"/> naming it)
+    /// and starts the actor system.
+    /// </summary>
+    public static async Task<IHost> StartAsync(EngineSettings settings, NpgsqlDataSource dataSource,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        await ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken);
+        var (config, postgres, target) = settings;
+        await PostgresTarget.UseAsync(target, () => ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken));
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -55,6 +63,7 @@ internal static class EngineHost
             // Akka's own log goes through the same loggers (stderr), never to stdout.
             .ConfigureLoggers(loggers =>
             {
+                loggers.LogLevel = AkkaLogLevel();
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
@@ -65,4 +74,13 @@ internal static class EngineHost
         await host.StartAsync(cancellationToken);
         return host;
     }
+
+    /// <summary>Akka's start, shutdown and journal chatter is for those who ask: warnings and errors only by default.</summary>
+    private static Akka.Event.LogLevel AkkaLogLevel() => Environment.GetEnvironmentVariable(AkkaLogLevelVariable)?.Trim().ToUpperInvariant() switch
+    {
+        "DEBUG" => Akka.Event.LogLevel.DebugLevel,
+        "INFO" => Akka.Event.LogLevel.InfoLevel,
+        "ERROR" => Akka.Event.LogLevel.ErrorLevel,
+        _ => Akka.Event.LogLevel.WarningLevel,
+    };
 }

@@ -1,9 +1,11 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Engine.Runs;
+using ResponsysCluster.Node.Hosting;
 
 namespace ResponsysCluster.Node.Commands;
 
@@ -12,7 +14,8 @@ public sealed record SyncArguments(string ConfigPath, string? Postgres, IReadOnl
 
 /// <summary>
 /// Starts the engine on this node, runs one replication of the connection into PostgreSQL, prints the loading
-/// report and stops. Non-zero exit when the run or any file failed.
+/// report and stops. Exit codes as <see cref="ExitCodes"/> says: 2 when the configuration, PostgreSQL or the SFTP
+/// server stopped the run before any file, 1 when a file or the run failed.
 /// </summary>
 public sealed class SyncCommand(ILoggerFactory loggerFactory)
 {
@@ -24,11 +27,21 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
     public async Task<int> RunAsync(SyncArguments arguments, TextWriter output, CancellationToken cancellationToken)
     {
         if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, cancellationToken) is not { } settings)
-            return TapCommand.Failure;
-        var (config, postgres) = settings;
+            return ExitCodes.ConfigurationOrConnection;
+        var config = settings.Config;
 
-        await using var dataSource = NpgsqlDataSource.Create(postgres);
-        using var host = await EngineHost.StartAsync(config, postgres, dataSource, loggerFactory, cancellationToken);
+        await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
+        IHost host;
+        try
+        {
+            host = await EngineHost.StartAsync(settings, dataSource, loggerFactory, cancellationToken);
+        }
+        catch (DatabaseConnectException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.ConfigurationOrConnection;
+        }
+        using var _ = host;
         try
         {
             var scheduler = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<ConnectionSchedulerActor>(cancellationToken);
@@ -40,10 +53,11 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
             if (reply is not RunReport report)
             {
                 logger.LogCritical("A run of {Connection} is already going", config.ConnectionId);
-                return TapCommand.Failure;
+                return ExitCodes.AnotherRunInProgress;
             }
             await output.WriteAsync(report.Format());
-            return report.HasFailures ? TapCommand.Failure : TapCommand.Success;
+            return report.FailedToConnect ? ExitCodes.ConfigurationOrConnection
+                : report.HasFailures ? ExitCodes.Failure : ExitCodes.Success;
         }
         finally
         {

@@ -12,13 +12,11 @@ public sealed record TapArguments(string ConfigPath, bool Discover, string? Cata
 
 /// <summary>
 /// The Singer-compatible tap: <c>--discover</c> writes a catalog, <c>--catalog</c> (or the older
-/// <c>--properties</c>) syncs the selected streams. Messages go to stdout, logs to stderr.
+/// <c>--properties</c>) syncs the selected streams. Messages go to stdout, logs to stderr. Exit codes as
+/// <see cref="ExitCodes"/> says: 2 for a configuration or connection problem (nothing synced), 1 when files failed.
 /// </summary>
 public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
 {
-    public const int Success = 0;
-    public const int Failure = 1;
-
     private readonly ILogger logger = loggerFactory.CreateLogger("tap");
 
     public async Task<int> RunAsync(TapArguments arguments, Stream stdout, CancellationToken cancellationToken)
@@ -34,14 +32,14 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
             if (arguments.CatalogPath is null)
             {
                 logger.LogCritical("Give --discover, or --catalog CATALOG to sync");
-                return Failure;
+                return ExitCodes.ConfigurationOrConnection;
             }
             return await SyncAsync(config, arguments, stdout, cancellationToken);
         }
         catch (Exception ex) when (ex is ConfigException or SftpAccessException or NoStreamsException or FormatException or FileNotFoundException)
         {
             logger.LogCritical("{Message}", ex.Message);
-            return Failure;
+            return ExitCodes.ConfigurationOrConnection;
         }
     }
 
@@ -55,7 +53,7 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
             await text.WriteLineAsync(catalog.ToJson());
         }
         logger.LogInformation("Finished discover: {Count} streams", catalog.Streams.Count);
-        return Success;
+        return ExitCodes.Success;
     }
 
     private async Task<int> SyncAsync(ConnectionConfig config, TapArguments arguments, Stream stdout, CancellationToken cancellationToken)
@@ -74,11 +72,11 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
         if (result.Failures.Count == 0)
         {
             logger.LogInformation("Done syncing: {Records} records", result.Records);
-            return Success;
+            return ExitCodes.Success;
         }
         logger.LogCritical("{Count} files failed and were not bookmarked; they are read again on the next run:\n{Errors}",
             result.Failures.Count, string.Join("\n", result.Failures.Select(f => "  " + f.Message)));
-        return Failure;
+        return ExitCodes.Failure;
     }
 
     private static async Task<string> ReadFileAsync(string path, string what, CancellationToken cancellationToken)
