@@ -24,6 +24,20 @@ public static class ExportFileChecks
             $"record count mismatch: {readyFile} says {expected}, the file holds {recordsRead} records (the export is incomplete or was replaced)");
     }
 
+    /// <summary>
+    /// A 0-byte data file holds neither header nor record: its ready file may carry no count, or 0, and the file is
+    /// skipped (the words returned say why, for the log). Any other count means the export lost its content: the file
+    /// fails as a count mismatch, which is what the count is there to catch.
+    /// </summary>
+    public static string RequireNothingExpectedOfEmptyFile(string path, string? readyFileName, long? expected)
+    {
+        if (expected is null) return "empty data file (0 bytes) and the ready file carries no record count: nothing to load";
+        if (expected == 0) return "empty data file (0 bytes), as the ready file's count 0 says: nothing to load";
+        var readyFile = readyFileName is null ? "the ready file" : $"the ready file {readyFileName}";
+        throw new ExportFileException(path,
+            $"record count mismatch: {readyFile} says {expected}, the file is empty (0 bytes; the export is incomplete or was truncated)");
+    }
+
     /// <summary>Fails the file when it was deleted or rewritten while it was read: what was read may be a mix of two versions.</summary>
     public static async Task RequireUnchangedAsync(IExportDirectory directory, RemoteFile file, CancellationToken cancellationToken)
     {

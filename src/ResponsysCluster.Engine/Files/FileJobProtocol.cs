@@ -26,10 +26,11 @@ public static class FileJobProtocol
 
     /// <summary>
     /// The file version committed (or was already in the ledger). <see cref="RecordCount"/> says which count the
-    /// ready file's record count matched; null when the version was already loaded.
+    /// ready file's record count matched; null when the version was already loaded. <see cref="SkippedBecause"/>
+    /// says why a file was done without loading anything (an empty data file whose ready file expects nothing).
     /// </summary>
     public sealed record FileJobSucceeded(FileJob Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened,
-        TimeSpan Duration, RecordCountOutcome? RecordCount) : IEngineMessage;
+        TimeSpan Duration, RecordCountOutcome? RecordCount, string? SkippedBecause = null) : IEngineMessage;
 
     /// <summary>The file was not loaded (nothing of it committed), for the reason <see cref="Failure"/> keeps as data.</summary>
     public sealed record FileJobFailed(FileJob Job, FileFailure Failure, TimeSpan Duration) : IEngineMessage;

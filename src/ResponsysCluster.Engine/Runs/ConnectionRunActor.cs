@@ -270,10 +270,12 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         start.Bookmarks.Tell(new CompleteFileVersion(config.ConnectionId, table, version, [.. holding[table]]));
         unconfirmed++;
         tallies[table].Succeeded(success);
-        Write("file finished", success.AlreadyLoaded
-            ? "already loaded (in the ledger): skipped"
-            : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
-              DescribeRecordCount(success.RecordCount, success.RowsLoaded), table, success.Job.File.Path);
+        if (success.SkippedBecause is { } why) Write("file skipped", why, table, success.Job.File.Path);
+        else
+            Write("file finished", success.AlreadyLoaded
+                ? "already loaded (in the ledger): skipped"
+                : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
+                  DescribeRecordCount(success.RecordCount, success.RowsLoaded), table, success.Job.File.Path);
         Dispatch();
         TryFinish();
     }

@@ -17,6 +17,11 @@ public sealed class FileRecordEmitter(IExportDirectory directory, CsvFormat form
         var path = file.File.Path;
         LogMessages.FileStarted(logger, path);
         var expected = await ExportFileChecks.ReadRecordCountAsync(directory, file.ReadyFile!, cancellationToken).ConfigureAwait(false);
+        if (file.File.Size == 0)
+        {
+            LogMessages.EmptyFile(logger, path, ExportFileChecks.RequireNothingExpectedOfEmptyFile(path, file.ReadyFile!.Name, expected));
+            return 0;
+        }
 
         var source = await directory.OpenReadAsync(file.File, cancellationToken).ConfigureAwait(false);
         long records;

@@ -18,7 +18,6 @@ public sealed class TapSync(ConnectionConfig config, SingerMessageWriter writer,
     public async Task<TapSyncResult> RunAsync(IExportDirectory directory, SingerCatalog catalog, SingerState state, CancellationToken cancellationToken)
     {
         var listing = ExportListing.From(await directory.ListAsync(cancellationToken).ConfigureAwait(false));
-        foreach (var empty in listing.EmptyDataFiles) LogMessages.EmptyFile(logger, empty.Path);
 
         var emitter = new FileRecordEmitter(directory, CsvFormat.Of(config), writer, logger, clock);
         var failures = new List<ExportFileException>();
