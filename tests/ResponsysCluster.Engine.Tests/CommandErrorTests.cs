@@ -117,11 +117,13 @@ public sealed class CommandErrorTests(SftpServer sftp, PostgresServer postgres)
     [Theory(Timeout = TestTimeout)]
     [InlineData("wrong key")]
     [InlineData("wrong fingerprint")]
+    [InlineData("unknown host")]
     public async Task A_run_that_fails_at_connect_prints_only_the_report_on_stdout_and_exits_with_code_2(string fault)
     {
         var config = WriteConfig(c =>
         {
             if (fault == "wrong key") c["private_key_file"] = sftp.KeyPath("unauthorized");
+            else if (fault == "unknown host") c["host"] = "no-such-host.invalid";
             else c["host_key_fingerprint"] = "SHA256:" + Convert.ToBase64String(new byte[32]).TrimEnd('=');
         });
         for (var attempt = 0; attempt < 3; attempt++)
@@ -133,6 +135,7 @@ public sealed class CommandErrorTests(SftpServer sftp, PostgresServer postgres)
             Assert.StartsWith("table ", lines[1]);
             Assert.All(lines[2..], l => Assert.StartsWith("error: ", l));
             Assert.NotEmpty(lines[2..]);
+            if (fault == "unknown host") Assert.Contains("error: Could not connect to SFTP no-such-host.invalid:", stdout);
             AssertNoStackTrace(stdout);
         }
     }

@@ -10,9 +10,23 @@ public static class ExportFileChecks
     /// <summary>A ready file is a marker or a number: anything longer is not read past this.</summary>
     public const int MaxReadyFileBytes = 4096;
 
-    /// <summary>The record count the data file's ready file carries, or null for a plain marker.</summary>
-    public static async Task<long?> ReadRecordCountAsync(IExportDirectory directory, RemoteFile readyFile, CancellationToken cancellationToken) =>
-        ReadyFileContent.RecordCount(await directory.ReadSmallTextAsync(readyFile, MaxReadyFileBytes, cancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// The record count the data file's ready file carries, or null for a plain marker. A count larger than any file
+    /// can hold fails the file (naming the ready file), before anything of it is read.
+    /// </summary>
+    public static async Task<long?> ReadRecordCountAsync(IExportDirectory directory, RemoteFile readyFile, CancellationToken cancellationToken)
+    {
+        var content = await directory.ReadSmallTextAsync(readyFile, MaxReadyFileBytes, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return ReadyFileContent.RecordCount(content);
+        }
+        catch (ReadyFileCountTooLargeException ex)
+        {
+            throw new ExportFileException(readyFile.Path,
+                $"record count mismatch: the ready file {readyFile.Name} says {ex.Count} records, more than any file can hold");
+        }
+    }
 
     /// <summary>Which count the records read matched; a mismatch fails the file.</summary>
     public static RecordCountOutcome RequireRecordCount(string path, string? readyFileName, long? expected, long recordsRead)

@@ -275,7 +275,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             Write("file finished", success.AlreadyLoaded
                 ? "already loaded (in the ledger): skipped"
                 : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
-                  DescribeRecordCount(success.RecordCount, success.RowsLoaded), table, success.Job.File.Path);
+                  RecordCountCheck.Describe(success.RecordCount, success.RowsLoaded), table, success.Job.File.Path);
         Dispatch();
         TryFinish();
     }
@@ -375,14 +375,6 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         log.Tell(new Step(step, message, table, path, error));
 
     private static string JobTimerKey(FileJob job) => $"job|{job.Table}|{job.File.Path}|{job.Attempt}";
-
-    /// <summary>Which count the ready file's record count matched: Responsys does not say whether it counts the header row.</summary>
-    private static string DescribeRecordCount(RecordCountOutcome? outcome, long records) => outcome switch
-    {
-        RecordCountOutcome.MatchesRecords => $"the ready file's count {records} matches the records without the header row",
-        RecordCountOutcome.MatchesRecordsAndHeader => $"the ready file's count {records + 1} matches the records with the header row",
-        _ => "the ready file carries no record count",
-    };
 
     private sealed record Connected(IExportDirectory Directory) : INoSerializationVerificationNeeded;
 

@@ -40,14 +40,7 @@ public sealed class FileRecordEmitter(IExportDirectory directory, CsvFormat form
         var outcome = ExportFileChecks.RequireRecordCount(path, file.ReadyFile!.Name, expected, records);
         await ExportFileChecks.RequireUnchangedAsync(directory, file.File, cancellationToken).ConfigureAwait(false);
 
-        LogMessages.FileDone(logger, path, records, Describe(outcome, expected));
+        LogMessages.FileDone(logger, path, records, RecordCountCheck.Describe(outcome, records));
         return records;
     }
-
-    private static string Describe(RecordCountOutcome outcome, long? expected) => outcome switch
-    {
-        RecordCountOutcome.MatchesRecords => $"matches the ready file's count {expected}",
-        RecordCountOutcome.MatchesRecordsAndHeader => $"the ready file's count {expected} includes the header row",
-        _ => "the ready file carries no record count",
-    };
 }
