@@ -30,16 +30,17 @@ tap.SetAction(async (parse, cancellationToken) =>
 var syncConfig = new Option<string>("--config", "-c") { Description = "Connection config JSON", Required = true };
 var postgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string (or set {SyncCommand.PostgresVariable})" };
 var tables = new Option<string?>("--tables") { Description = "Comma-separated Responsys tables (default: all discovered)" };
+var wait = new Option<bool>("--wait") { Description = "When another run of the connection is in progress, wait for it to end (default: exit 3)" };
 var sync = new Command("sync", "Replicate the connection's tables into PostgreSQL once, print the loading report and exit")
 {
-    syncConfig, postgres, tables,
+    syncConfig, postgres, tables, wait,
 };
 sync.SetAction(async (parse, cancellationToken) =>
 {
     using var loggerFactory = Logging.CreateFactory();
     var selected = parse.GetValue(tables)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     return await new SyncCommand(loggerFactory).RunAsync(
-        new SyncArguments(parse.GetValue(syncConfig)!, parse.GetValue(postgres), selected), stdout, cancellationToken);
+        new SyncArguments(parse.GetValue(syncConfig)!, parse.GetValue(postgres), selected, parse.GetValue(wait)), stdout, cancellationToken);
 });
 
 var nodeConfig = new Option<string>("--config", "-c") { Description = "Connection config JSON", Required = true };

@@ -27,17 +27,23 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs on demand", config.ConnectionId);
 
         await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
-        IHost host;
+        RunningEngine engine;
         try
         {
-            host = await EngineHost.StartAsync(settings, dataSource, loggerFactory, stop);
+            engine = await EngineHost.StartAsync(settings, dataSource, "node", wait: false, loggerFactory, stop);
         }
         catch (DatabaseConnectException ex)
         {
             logger.LogCritical("{Message}", ex.Message);
             return ExitCodes.ConfigurationOrConnection;
         }
-        using var _ = host;
+        catch (AnotherRunInProgressException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.AnotherRunInProgress;
+        }
+        await using var _ = engine;
+        var host = engine.Host;
         logger.LogInformation("Node running for connection {Connection}; stop with SIGTERM", config.ConnectionId);
         // The host's console lifetime takes SIGTERM for itself and starts stopping: that ends the wait too.
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();

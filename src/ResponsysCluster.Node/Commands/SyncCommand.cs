@@ -10,7 +10,8 @@ using ResponsysCluster.Node.Hosting;
 namespace ResponsysCluster.Node.Commands;
 
 /// <summary>Arguments of <c>responsys-cluster sync</c>.</summary>
-public sealed record SyncArguments(string ConfigPath, string? Postgres, IReadOnlyList<string>? Tables);
+/// <param name="Wait">When another process runs the connection, wait for it to end instead of exiting with code 3.</param>
+public sealed record SyncArguments(string ConfigPath, string? Postgres, IReadOnlyList<string>? Tables, bool Wait = false);
 
 /// <summary>
 /// Starts the engine on this node, runs one replication of the connection into PostgreSQL, prints the loading
@@ -31,17 +32,23 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
         var config = settings.Config;
 
         await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
-        IHost host;
+        RunningEngine engine;
         try
         {
-            host = await EngineHost.StartAsync(settings, dataSource, loggerFactory, cancellationToken);
+            engine = await EngineHost.StartAsync(settings, dataSource, "sync", arguments.Wait, loggerFactory, cancellationToken);
         }
         catch (DatabaseConnectException ex)
         {
             logger.LogCritical("{Message}", ex.Message);
             return ExitCodes.ConfigurationOrConnection;
         }
-        using var _ = host;
+        catch (AnotherRunInProgressException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.AnotherRunInProgress;
+        }
+        await using var _ = engine;
+        var host = engine.Host;
         try
         {
             var scheduler = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<ConnectionSchedulerActor>(cancellationToken);
