@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using ResponsysCluster.Domain;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.Postgres;
@@ -38,7 +39,8 @@ public sealed class LogCommand(ILoggerFactory loggerFactory)
             return ExitCodes.Failure;
         }
         foreach (var (step, table, path, message) in steps)
-            await output.WriteLineAsync($"{step,-16} {table ?? "",-24} {path ?? ""} {message}".TrimEnd());
+            // Names come from the SFTP server: escaped, so that none forges a line or sends an escape sequence.
+            await output.WriteLineAsync(PrintableText.Escape($"{step,-16} {table ?? "",-24} {path ?? ""} {message}".TrimEnd()));
         return ExitCodes.Success;
     }
 }

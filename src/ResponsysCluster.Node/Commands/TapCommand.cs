@@ -74,8 +74,9 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
             logger.LogInformation("Done syncing: {Records} records", result.Records);
             return ExitCodes.Success;
         }
-        logger.LogCritical("{Count} files failed and were not bookmarked; they are read again on the next run:\n{Errors}",
-            result.Failures.Count, string.Join("\n", result.Failures.Select(f => "  " + f.Message)));
+        // One log line per file: a line of its own is what a log reader (and the escaping of names) expects.
+        logger.LogCritical("{Count} files failed and were not bookmarked; they are read again on the next run:", result.Failures.Count);
+        foreach (var failure in result.Failures) logger.LogCritical("  {Error}", failure.Message);
         return ExitCodes.Failure;
     }
 
