@@ -14,15 +14,19 @@ var catalog = new Option<string?>("--catalog") { Description = "Catalog whose se
 var properties = new Option<string?>("--properties", "-p") { Description = "Older name of --catalog" };
 var state = new Option<string?>("--state", "-s") { Description = "State from an earlier run" };
 
+var validateFirst = new Option<bool>("--validate-first")
+{
+    Description = "Read and check each file to its end before emitting any of its records (spooled to a temporary file), for targets that append",
+};
 var tap = new Command("tap", "Singer tap: discover or sync Responsys Connect exports, compatible with tap-responsys")
 {
-    config, discover, catalog, properties, state,
+    config, discover, catalog, properties, state, validateFirst,
 };
 tap.SetAction(async (parse, cancellationToken) =>
 {
     using var loggerFactory = Logging.CreateFactory();
     var arguments = new TapArguments(parse.GetValue(config)!, parse.GetValue(discover),
-        parse.GetValue(catalog) ?? parse.GetValue(properties), parse.GetValue(state));
+        parse.GetValue(catalog) ?? parse.GetValue(properties), parse.GetValue(state), parse.GetValue(validateFirst));
     await using var messages = new BufferedStream(Console.OpenStandardOutput(), 1 << 20);
     return await new TapCommand(loggerFactory, TimeProvider.System).RunAsync(arguments, messages, cancellationToken);
 });

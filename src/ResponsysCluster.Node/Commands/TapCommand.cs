@@ -8,7 +8,8 @@ using ResponsysCluster.Sftp;
 namespace ResponsysCluster.Node.Commands;
 
 /// <summary>Arguments of <c>responsys-cluster tap</c>, named as Singer taps name them.</summary>
-public sealed record TapArguments(string ConfigPath, bool Discover, string? CatalogPath, string? StatePath);
+/// <param name="ValidateFirst">Read each file to its end (and check its count) before emitting any of its records.</param>
+public sealed record TapArguments(string ConfigPath, bool Discover, string? CatalogPath, string? StatePath, bool ValidateFirst = false);
 
 /// <summary>
 /// The Singer-compatible tap: <c>--discover</c> writes a catalog, <c>--catalog</c> (or the older
@@ -66,7 +67,7 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
         logger.LogInformation("Starting sync");
         await using var directory = await new SftpConnector(config, logger).ConnectAsync(cancellationToken);
         using var writer = new SingerMessageWriter(stdout);
-        var result = await new TapSync(config, writer, logger, clock).RunAsync(directory, catalog, state, cancellationToken);
+        var result = await new TapSync(config, writer, logger, clock, arguments.ValidateFirst).RunAsync(directory, catalog, state, cancellationToken);
         writer.Flush();
 
         if (result.Failures.Count == 0)
