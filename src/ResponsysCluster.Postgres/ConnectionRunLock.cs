@@ -82,8 +82,23 @@ public sealed class ConnectionRunLock : IAsyncDisposable
         return new ConnectionRunHolder(description, reader.IsDBNull(1) ? default : reader.GetFieldValue<DateTimeOffset>(1));
     }
 
-    /// <summary>Closing the lock's own connection releases the lock.</summary>
-    public async ValueTask DisposeAsync() => await connection.DisposeAsync().ConfigureAwait(false);
+    /// <summary>
+    /// Releases the lock, then closes its connection. Closing alone would release it too, but only once the server
+    /// has ended the session, a moment later: a run started right after could still find it held.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await using var unlock = new NpgsqlCommand("SELECT pg_advisory_unlock_all()", connection);
+            await unlock.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The connection is gone: the server released the lock with the session.
+        }
+        await connection.DisposeAsync().ConfigureAwait(false);
+    }
 
     private static async Task<NpgsqlConnection> OpenAsync(string postgres, string command, CancellationToken cancellationToken)
     {
