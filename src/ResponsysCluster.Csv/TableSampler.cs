@@ -16,7 +16,8 @@ public static class TableSampler
         var inference = new TableSchemaInference();
         var sampled = 0;
         long records = 0;
-        foreach (var file in files.Where(f => f.IsReady).Take(sampleFiles))
+        // An empty file has no header to sample.
+        foreach (var file in files.Where(f => f.IsReady && f.File.Size > 0).Take(sampleFiles))
         {
             try
             {

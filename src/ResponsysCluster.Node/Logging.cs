@@ -1,18 +1,18 @@
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace ResponsysCluster.Node;
 
-/// <summary>Every log line goes to stderr: stdout carries Singer messages only.</summary>
+/// <summary>Every log line goes to stderr, one line per entry, control characters escaped: stdout carries the report or Singer messages only.</summary>
 internal static class Logging
 {
     public static ILoggerFactory CreateFactory() => LoggerFactory.Create(builder => builder
         .SetMinimumLevel(LogLevel.Information)
-        .AddSimpleConsole(options =>
+        // "Application started. Press Ctrl+C to shut down." is noise for a command that ends by itself.
+        .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+        .AddConsole(options =>
         {
-            options.SingleLine = true;
-            options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z' ";
-            options.UseUtcTimestamp = true;
+            options.FormatterName = EscapingConsoleFormatter.FormatterName;
+            options.LogToStandardErrorThreshold = LogLevel.Trace;
         })
-        .AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace));
+        .AddConsoleFormatter<EscapingConsoleFormatter, Microsoft.Extensions.Logging.Console.ConsoleFormatterOptions>());
 }

@@ -58,6 +58,12 @@ public sealed class SftpConnector(ConnectionConfig config, ILogger logger, Conne
                 LogMessages.ConnectRetry(logger, config.Host, config.Port, ex.Message, delays.Current.TotalSeconds);
                 await Task.Delay(delays.Current, cancellationToken).ConfigureAwait(false);
             }
+            // Not transient, and the socket's own words ("Name or service not known") name no host: ours do.
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                client.Dispose();
+                throw new SftpAccessException($"Could not connect to SFTP {config.Host}:{config.Port}: {ex.Message}", ex);
+            }
             catch
             {
                 client.Dispose();

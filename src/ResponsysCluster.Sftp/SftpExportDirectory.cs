@@ -71,7 +71,7 @@ public sealed class SftpExportDirectory : IExportDirectory
     public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => FaultOnErrorAsync(async () =>
     {
         var current = await StatCoreAsync(file, cancellationToken).ConfigureAwait(false)
-            ?? throw new ExportFileException(file.Path, "the file no longer exists (deleted after it was listed)");
+            ?? throw NotFound(file, null);
         if (current.Size != file.Size || current.Modified != file.Modified)
         {
             throw new ExportFileException(file.Path,
@@ -86,7 +86,7 @@ public sealed class SftpExportDirectory : IExportDirectory
         }
         catch (SftpPathNotFoundException ex)
         {
-            throw new ExportFileException(file.Path, "the file no longer exists (deleted after it was listed)", inner: ex);
+            throw NotFound(file, ex);
         }
         catch (SftpPermissionDeniedException ex)
         {
@@ -118,9 +118,19 @@ public sealed class SftpExportDirectory : IExportDirectory
         }
         catch (SftpPathNotFoundException ex)
         {
-            throw new ExportFileException(file.Path, "the file no longer exists (deleted after it was listed)", inner: ex);
+            throw NotFound(file, ex);
         }
     });
+
+    /// <summary>
+    /// A listed file that cannot be found again: deleted since, or named with bytes that are not UTF-8, which SSH.NET
+    /// decoded to U+FFFD when listing, so that the name it holds is not the file's and never opens.
+    /// </summary>
+    private static ExportFileException NotFound(RemoteFile file, Exception? inner) => new(file.Path,
+        file.Name.Contains('\uFFFD')
+            ? "the file name is not valid UTF-8 (its other bytes show as \uFFFD here): it cannot be opened by this name; rename it on the server"
+            : "the file no longer exists (deleted after it was listed)",
+        inner: inner);
 
     public Task<RemoteFile?> StatAsync(RemoteFile file, CancellationToken cancellationToken) =>
         FaultOnErrorAsync(() => StatCoreAsync(file, cancellationToken));

@@ -16,8 +16,8 @@ internal static partial class LogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "Files named like table {Table} have no ready file yet; the table is not discovered until one has")]
     public static partial void TableWithoutReadyFile(ILogger logger, string table);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Skipping empty file {File}")]
-    public static partial void EmptyFile(ILogger logger, string file);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Skipping {File}: {Why}")]
+    public static partial void EmptyFile(ILogger logger, string file, string why);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Table}: skipping, not selected")]
     public static partial void NotSelected(ILogger logger, string table);

@@ -87,4 +87,20 @@ public sealed class ExportFileChecksTests
         Assert.StartsWith($"the file changed while it was read (size 10 → {size}, modified ", error.Reason);
         Assert.EndsWith("it will be read again as a new version", error.Reason);
     }
+
+    [Theory]
+    [InlineData(null, "empty data file (0 bytes) and the ready file carries no record count: nothing to load")]
+    [InlineData(0L, "empty data file (0 bytes), as the ready file's count 0 says: nothing to load")]
+    public void An_empty_data_file_whose_ready_file_expects_nothing_is_skipped_saying_why(long? expected, string why) =>
+        Assert.Equal(why, ExportFileChecks.RequireNothingExpectedOfEmptyFile(Data.Path, Ready.Name, expected));
+
+    [Theory]
+    [InlineData(1L)]
+    [InlineData(7L)]
+    public void An_empty_data_file_whose_ready_file_promises_records_fails_as_a_count_mismatch(long expected)
+    {
+        var error = Assert.Throws<ExportFileException>(() => ExportFileChecks.RequireNothingExpectedOfEmptyFile(Data.Path, Ready.Name, expected));
+        Assert.Equal(Data.Path, error.FilePath);
+        Assert.StartsWith($"record count mismatch: the ready file {Ready.Name} says {expected}, the file is empty (0 bytes", error.Reason);
+    }
 }

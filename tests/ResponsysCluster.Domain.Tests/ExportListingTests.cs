@@ -60,10 +60,12 @@ public sealed class ExportListingTests
     }
 
     [Fact]
-    public void Should_skip_empty_data_files_but_keep_empty_ready_files()
+    public void Should_list_empty_data_files_with_their_table_and_keep_empty_ready_files()
     {
         var listing = ExportListing.From([File("LIST_1.csv", size: 0), File("LIST_20180911.csv"), File("LIST_20180911.ready", size: 0)]);
         Assert.Equal(["LIST_20180911.csv"], listing.FilesOf("LIST").Select(f => f.File.Name));
+        Assert.Equal(["LIST_1.csv"], listing.FilesOf("LIST_1").Select(f => f.File.Name));
+        Assert.NotNull(listing.FilesOf("LIST").Single().ReadyFile);
         Assert.Equal(["LIST_1.csv"], listing.EmptyDataFiles.Select(f => f.Name));
     }
 
@@ -117,12 +119,11 @@ public sealed class ExportListingTests
     }
 
     [Fact]
-    public void Should_not_make_a_table_of_empty_data_files_alone()
+    public void Should_make_a_table_of_an_empty_data_file_with_its_ready_file_so_that_its_count_is_checked()
     {
         var listing = ExportListing.From([File("LIST_20180911.csv", size: 0), File("LIST_20180911.ready")]);
-        Assert.Empty(listing.Tables);
-        Assert.Empty(listing.TablesWithoutReadyFiles);
-        Assert.Empty(listing.FilesOf("LIST"));
+        Assert.Equal(["LIST"], listing.Tables);
+        Assert.Equal("LIST_20180911.ready", Assert.Single(listing.FilesOf("LIST")).ReadyFile?.Name);
         Assert.Equal(["LIST_20180911.csv"], listing.EmptyDataFiles.Select(f => f.Name));
     }
 

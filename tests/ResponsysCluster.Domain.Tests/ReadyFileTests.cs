@@ -19,6 +19,15 @@ public sealed class ReadyFileTests
     }
 
     [Theory]
+    [InlineData("9223372036854775808")]
+    [InlineData("18446744073709551616\n")]
+    public void A_count_above_the_largest_64_bit_integer_is_too_large_never_a_marker(string content)
+    {
+        var error = Assert.Throws<ReadyFileCountTooLargeException>(() => ReadyFileContent.RecordCount(content));
+        Assert.Equal(content.Trim(), error.Count);
+    }
+
+    [Theory]
     [InlineData(null, 10L, RecordCountOutcome.NoCount)]
     [InlineData(10L, 10L, RecordCountOutcome.MatchesRecords)]
     [InlineData(11L, 10L, RecordCountOutcome.MatchesRecordsAndHeader)]

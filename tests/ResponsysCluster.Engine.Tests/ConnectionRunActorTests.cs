@@ -282,7 +282,7 @@ public sealed class ConnectionRunActorTests : TestKit
         StartRun([worker], tables: ["A"]);
         await AskForWorkAsync(worker);
         var a = await worker.ExpectMsgAsync<FileJob>(Wait);
-        worker.Reply(new FileJobSucceeded(a, false, 1, 0, [], TimeSpan.FromSeconds(1), RecordCountOutcome.MatchesRecords, ["note one", "note two"]));
+        worker.Reply(new FileJobSucceeded(a, false, 1, 0, [], TimeSpan.FromSeconds(1), RecordCountOutcome.MatchesRecords, ValueNotes: ["note one", "note two"]));
         await FinishedAsync();
 
         Assert.Equal("1 rows loaded, 0 replaced in 1.0 s; the ready file's count 1 matches the records without the header row; note one; note two",

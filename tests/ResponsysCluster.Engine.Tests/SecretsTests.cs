@@ -66,7 +66,7 @@ public sealed class SecretsTests(SftpServer sftp, PostgresServer postgres)
     {
         var wrong = "wrong-" + Guid.NewGuid().ToString("N");
         var (exitCode, everything) = await SyncAsync(WriteConfig(new JsonObject { ["password"] = wrong }));
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode); // a refused login is a configuration or connection problem
         Assert.Contains("run failed", everything);
         Assert.DoesNotContain(wrong, everything);
         Assert.DoesNotContain(sftp.Password, everything);

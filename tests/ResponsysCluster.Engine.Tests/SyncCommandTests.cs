@@ -210,6 +210,38 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task Should_fail_an_empty_data_file_whose_ready_file_promises_records_and_report_an_empty_one_as_skipped()
+    {
+        var exports = sftp.CreateExportDirectory();
+        exports.Write("LIST_20180911_01.csv", Rows(1, 3), T);
+        exports.WriteReady("LIST_20180911_01.csv", "3", T);
+        exports.Write("LIST_20180911_02.csv", "", T.AddMinutes(1));
+        exports.WriteReady("LIST_20180911_02.csv", "7", T.AddMinutes(1));
+        exports.Write("LIST_20180911_03.csv", "", T.AddMinutes(2));
+        exports.WriteReady("LIST_20180911_03.csv", "", T.AddMinutes(2));
+        // A table whose only file is a truncated one is still a table: its count is checked too.
+        exports.Write("CLICK_20180911.csv", "", T);
+        exports.WriteReady("CLICK_20180911.csv", "12", T);
+        var config = WriteConfig(exports);
+
+        var first = await SyncAsync(config);
+        Assert.Equal(1, first.ExitCode);
+        Assert.Matches(@"LIST\s+1\s+1\s+1\s+0\s+0\s+3\s", first.Report); // 1 loaded, 1 skipped (empty), 1 failed
+        Assert.Matches(@"CLICK\s+0\s+0\s+1\s", first.Report);
+        Assert.Contains($"{exports.PathOf("LIST_20180911_02.csv")}: record count mismatch: the ready file LIST_20180911_02.ready says 7, the file is empty (0 bytes; the export is incomplete or was truncated)", first.Report);
+        Assert.Contains($"{exports.PathOf("CLICK_20180911.csv")}: record count mismatch: the ready file CLICK_20180911.ready says 12, the file is empty (0 bytes; the export is incomplete or was truncated)", first.Report);
+        var runId = RunIdOf(first.Report);
+        Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE run_id = '{runId}' AND step = 'file skipped' AND path LIKE '%LIST_20180911_03.csv' AND message LIKE 'empty data file (0 bytes)%'"));
+        Assert.Equal(1, await CountAsync($"SELECT files_skipped FROM responsys_cluster.load_reports WHERE run_id = '{runId}' AND responsys_table = 'LIST'"));
+        await AssertRowsOnceAsync("list", 3);
+
+        // The skipped file is done: the next run does not report it again; the truncated one fails again.
+        var second = await SyncAsync(config);
+        Assert.Equal(1, second.ExitCode);
+        Assert.Matches(@"LIST\s+0\s+0\s+1\s", second.Report);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task Should_sync_only_the_tables_asked_for_and_log_each_step()
     {
         var exports = sftp.CreateExportDirectory();
@@ -273,13 +305,13 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
     }
 
     [Fact(Timeout = TestTimeout)]
-    public async Task Should_report_a_refused_login_and_exit_non_zero()
+    public async Task Should_report_a_refused_login_and_exit_with_code_2()
     {
         var exports = sftp.CreateExportDirectory();
         var config = WriteConfig(exports);
         File.WriteAllText(config, File.ReadAllText(config).Replace(sftp.KeyPath("ed25519"), sftp.KeyPath("unauthorized")));
         var (exitCode, report) = await SyncAsync(config);
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains("error: Message from SFTP server: Authentication failed.", report);
         Assert.Equal(1, await CountAsync($"SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = '{connection}' AND step = 'run failed'"));
     }
@@ -292,7 +324,7 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         await using var process = EngineProcess.Start(["sync", "--config", config],
             new Dictionary<string, string?> { [SyncCommand.PostgresVariable] = null });
         var (exitCode, stdout, stderr) = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Contains($"give --postgres CONNECTION_STRING or set {SyncCommand.PostgresVariable}", stderr);
         Assert.Equal("", stdout);
     }

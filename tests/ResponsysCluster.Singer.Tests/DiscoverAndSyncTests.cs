@@ -122,7 +122,7 @@ public sealed class DiscoverAndSyncTests(SftpServer server)
         var bookmarks = run.FinalState["bookmarks"]!;
         Assert.Equal("2018-09-12T09:11:02Z", bookmarks["CONTACT_LIST"]!["modified_since"]!.GetValue<string>());
         Assert.Equal("2018-09-11T09:11:02Z", bookmarks["LIST"]!["modified_since"]!.GetValue<string>());
-        Assert.Contains("the ready file's count 2 includes the header row", run.Log);
+        Assert.Contains("the ready file's count 2 matches the records with the header row", run.Log);
     }
 
     [Fact(Timeout = Timeouts.EndToEnd)]

@@ -55,6 +55,45 @@ public sealed class FailingFileTests(SftpServer server)
         AssertNeverBookmarked(second, failingPath);
     }
 
+    [Fact(Timeout = Timeouts.EndToEnd)]
+    public async Task With_validate_first_a_failing_file_emits_no_record_and_a_good_file_emits_the_same_records_as_without()
+    {
+        var exports = server.CreateExportDirectory();
+        var failing = new StringBuilder("ID,NAME\n");
+        for (var i = 1; i <= GoodRows; i++) failing.Append(i).Append(",name-").Append(i).Append('\n');
+        failing.Append(GoodRows + 1).Append(",\"unclosed\n");
+        exports.Write(Failing, failing.ToString(), T.AddMinutes(1));
+        exports.WriteReady(Failing, "", T.AddMinutes(1));
+        var good = new StringBuilder("ID,NAME\n");
+        for (var i = 1; i <= GoodRows; i++) good.Append(9000 + i).Append(",good-").Append(i).Append('\n');
+        exports.Write(Good, good.ToString(), T.AddMinutes(2));
+        exports.WriteReady(Good, GoodRows.ToString(), T.AddMinutes(2));
+        // A file whose count does not match fails only after its last row: nothing of it may be emitted either.
+        exports.Write("LIST_20180911_03.csv", "ID,NAME\n1,a\n2,b\n", T.AddMinutes(3));
+        exports.WriteReady("LIST_20180911_03.csv", "5", T.AddMinutes(3));
+        var harness = new TapHarness(server, exports);
+        var catalog = await harness.SelectedCatalogAsync();
+        var plain = await harness.SyncAsync(catalog);
+
+        harness.ValidateFirst = true;
+        var validated = await harness.SyncAsync(catalog);
+
+        Assert.Equal(1, validated.ExitCode);
+        Assert.Contains($"{exports.PathOf(Failing)}: line {GoodRows + 2}: malformed CSV", validated.Log);
+        Assert.Empty(RecordsOf(validated, exports.PathOf(Failing)));
+        Assert.Empty(RecordsOf(validated, exports.PathOf("LIST_20180911_03.csv")));
+        AssertNeverBookmarked(validated, exports.PathOf(Failing));
+        var goodRecords = RecordsOf(validated, exports.PathOf(Good));
+        Assert.Equal(GoodRows, goodRecords.Count);
+        Assert.Equal(RecordsOf(plain, exports.PathOf(Good)), goodRecords);
+        // The good file's records come before the STATE that bookmarks it, as without the option.
+        var messages = validated.Messages;
+        var lastGood = messages.FindLastIndex(m => m["type"]!.GetValue<string>() == "RECORD" && m["record"]!["_sdc_source_file"]!.GetValue<string>() == exports.PathOf(Good));
+        var bookmarking = messages.FindIndex(m => m["type"]!.GetValue<string>() == "STATE" && m["value"]!.ToJsonString().Contains(exports.PathOf(Good)));
+        Assert.InRange(lastGood, 0, bookmarking - 1);
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), "rsx-validate-*"));
+    }
+
     /// <summary>The file's RECORDs as "ID|NAME|_sdc_source_lineno", in the order emitted.</summary>
     private static List<string> RecordsOf(TapRun run, string path) => run.Records("LIST")
         .Where(r => r["_sdc_source_file"]!.GetValue<string>() == path)

@@ -20,6 +20,9 @@ internal sealed class TapHarness(SftpServer server, ExportDirectory exports)
         ["start_date"] = "2018-01-01T00:00:00Z",
     };
 
+    /// <summary>Runs sync with <c>--validate-first</c>.</summary>
+    public bool ValidateFirst { get; set; }
+
     public async Task<TapRun> DiscoverAsync() => await RunAsync(discover: true, catalog: null, state: null);
 
     public async Task<TapRun> SyncAsync(JsonObject catalog, JsonObject? state = null) => await RunAsync(discover: false, catalog, state);
@@ -47,7 +50,7 @@ internal sealed class TapHarness(SftpServer server, ExportDirectory exports)
         var logs = new CapturingLoggerFactory();
         using var stdout = new MemoryStream();
         var exitCode = await new TapCommand(logs, TimeProvider.System)
-            .RunAsync(new TapArguments(configPath, discover, catalogPath, statePath), stdout, CancellationToken.None);
+            .RunAsync(new TapArguments(configPath, discover, catalogPath, statePath, ValidateFirst), stdout, CancellationToken.None);
         return new TapRun(exitCode, Encoding.UTF8.GetString(stdout.ToArray()), logs.Text);
     }
 
@@ -64,7 +67,7 @@ internal sealed record TapRun(int ExitCode, string Stdout, string Log)
 {
     public JsonObject Catalog => JsonNode.Parse(Stdout)!.AsObject();
 
-    public IReadOnlyList<JsonObject> Messages =>
+    public List<JsonObject> Messages =>
         Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!.AsObject()).ToList();
 
     public IReadOnlyList<JsonObject> Records(string stream) => Messages

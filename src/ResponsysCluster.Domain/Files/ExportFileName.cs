@@ -14,8 +14,9 @@ public sealed partial record ExportFileName(string FileName, string Table)
         @"(?:\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}|\d{4}-\d{2}-\d{2}_\d{2}-\d{2}|\d{4}-\d{2}-\d{2}_\d{2}|\d{4}-\d{2}-\d{2}" +
         @"|\d{8}_\d{6}|\d{8}_\d{4}|\d{8}_\d{2}|\d{8})";
 
-    [GeneratedRegex(@"^(?:" + Stamp + @"(?!\d)[-_]?)?(?<table>.+?)(?:[-_]?(?<!\d)" + Stamp + @")?\.(?:csv|txt)$",
-        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
+    [GeneratedRegex(@"^(?:" + Stamp + @"(?!\d)[-_]?)?(?<table>.+?)(?:[-_]?(?<!\d)" + Stamp + @")?\.(?:csv|txt)\z",
+        // Singleline and \z: a name holding a newline is a name like any other (reported escaped), never skipped.
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Singleline)]
     private static partial Regex DataFilePattern();
 
     /// <summary>Parses a data file name; null for names that are not <c>.csv</c>/<c>.txt</c> exports.</summary>

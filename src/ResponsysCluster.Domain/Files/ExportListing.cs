@@ -22,7 +22,10 @@ public sealed class ExportListing
     /// <summary>Names that look like tables but have no ready file yet.</summary>
     public IReadOnlyList<string> TablesWithoutReadyFiles { get; }
 
-    /// <summary>Data files of size 0: they hold no header and are not read.</summary>
+    /// <summary>
+    /// Data files of size 0: they hold no header. They are listed with their table too, so that a ready file's
+    /// record count above 0 fails them (the export lost its content) and an empty one has them skipped, said so.
+    /// </summary>
     public IReadOnlyList<RemoteFile> EmptyDataFiles { get; }
 
     public static ExportListing From(IEnumerable<RemoteFile> files)
@@ -36,11 +39,7 @@ public sealed class ExportListing
         {
             var name = ExportFileName.TryParse(file.Name);
             if (name is null) continue;
-            if (file.Size == 0)
-            {
-                empty.Add(file);
-                continue;
-            }
+            if (file.Size == 0) empty.Add(file);
 
             var ready = ExportFileName.ReadyFileNamesFor(file.Name)
                 .Select(n => byName.GetValueOrDefault(n))

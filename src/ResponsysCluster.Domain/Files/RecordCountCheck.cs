@@ -13,6 +13,17 @@ public static class RecordCountCheck
         var e when e == recordsRead + 1 => RecordCountOutcome.MatchesRecordsAndHeader,
         _ => RecordCountOutcome.Mismatch,
     };
+
+    /// <summary>
+    /// Which count the ready file's record count matched, in the words the extraction log and the tap's log use:
+    /// Responsys does not say whether it counts the header row.
+    /// </summary>
+    public static string Describe(RecordCountOutcome? outcome, long records) => outcome switch
+    {
+        RecordCountOutcome.MatchesRecords => $"the ready file's count {records} matches the records without the header row",
+        RecordCountOutcome.MatchesRecordsAndHeader => $"the ready file's count {records + 1} matches the records with the header row",
+        _ => "the ready file carries no record count",
+    };
 }
 
 public enum RecordCountOutcome

@@ -26,11 +26,12 @@ public static class FileJobProtocol
 
     /// <summary>
     /// The file version committed (or was already in the ledger). <see cref="RecordCount"/> says which count the
-    /// ready file's record count matched; null when the version was already loaded. <see cref="ValueNotes"/>: what the
-    /// load did to values that the log must say (times in a DST gap moved forward).
+    /// ready file's record count matched; null when the version was already loaded. <see cref="SkippedBecause"/>
+    /// says why a file was done without loading anything (an empty data file whose ready file expects nothing).
+    /// <see cref="ValueNotes"/>: what the load did to values that the log must say (times in a DST gap moved forward).
     /// </summary>
     public sealed record FileJobSucceeded(FileJob Job, bool AlreadyLoaded, long RowsLoaded, long RowsReplaced, IReadOnlyList<string> ColumnsWidened,
-        TimeSpan Duration, RecordCountOutcome? RecordCount, IReadOnlyList<string>? ValueNotes = null) : IEngineMessage
+        TimeSpan Duration, RecordCountOutcome? RecordCount, string? SkippedBecause = null, IReadOnlyList<string>? ValueNotes = null) : IEngineMessage
     {
         [System.Text.Json.Serialization.JsonIgnore]
         public IReadOnlyList<string> Notes => ValueNotes ?? [];

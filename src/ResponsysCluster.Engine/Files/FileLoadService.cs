@@ -17,6 +17,7 @@ public sealed class FileLoadService(ConnectionPorts ports)
         var started = Stopwatch.StartNew();
         try
         {
+            if (job.File.Size == 0) return await SkipEmptyAsync(job, started, cancellationToken).ConfigureAwait(false);
             if (await ports.Store.IsLoadedAsync(job.Table, job.File.Version, cancellationToken).ConfigureAwait(false))
                 return new FileJobSucceeded(job, true, 0, 0, [], started.Elapsed, null);
             await using var directory = await ports.Directory.ConnectAsync(cancellationToken).ConfigureAwait(false);
@@ -25,7 +26,7 @@ public sealed class FileLoadService(ConnectionPorts ports)
                 ct => directory.OpenReadAsync(job.File, ct), rowsCopied, ct => ExportFileChecks.RequireUnchangedAsync(directory, job.File, ct),
                 cancellationToken).ConfigureAwait(false);
             return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed,
-                loaded.RecordCount, loaded.Notes);
+                loaded.RecordCount, ValueNotes: loaded.Notes);
         }
         catch (ExportFileException ex)
         {
@@ -35,5 +36,14 @@ public sealed class FileLoadService(ConnectionPorts ports)
         {
             return new FileJobFailed(job, new FileFailure(job.File.Path, ex.Message), started.Elapsed);
         }
+    }
+
+    /// <summary>An empty data file loads nothing and touches no table: done when its ready file expects nothing, failed otherwise.</summary>
+    private async Task<object> SkipEmptyAsync(FileJob job, Stopwatch started, CancellationToken cancellationToken)
+    {
+        await using var directory = await ports.Directory.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var expected = await ExportFileChecks.ReadRecordCountAsync(directory, job.ReadyFile, cancellationToken).ConfigureAwait(false);
+        var why = ExportFileChecks.RequireNothingExpectedOfEmptyFile(job.File.Path, job.ReadyFile.Name, expected);
+        return new FileJobSucceeded(job, false, 0, 0, [], started.Elapsed, null, why);
     }
 }

@@ -46,6 +46,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private bool preparing;
     private int unconfirmed;
     private RunReport? report;
+    private bool failedToConnect;
 
     public ConnectionRunActor(RunStart start, TimeProvider clock, ILogger logger)
     {
@@ -93,7 +94,11 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             Write("connect", $"connected to {config.Host}:{config.Port} as {config.Username}");
         });
         Receive<Listed>(HandleListed);
-        Receive<RunFailed>(failed => FailRun(failed.Reason));
+        Receive<RunFailed>(failed =>
+        {
+            failedToConnect = true;
+            FailRun(failed.Reason);
+        });
     }
 
     private void HandleListed(Listed listed)
@@ -265,11 +270,13 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         start.Bookmarks.Tell(new CompleteFileVersion(config.ConnectionId, table, version, [.. holding[table]]));
         unconfirmed++;
         tallies[table].Succeeded(success);
-        Write("file finished", success.AlreadyLoaded
-            ? "already loaded (in the ledger): skipped"
-            : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
-              DescribeRecordCount(success.RecordCount, success.RowsLoaded) + string.Concat(success.Notes.Select(note => "; " + note)),
-            table, success.Job.File.Path);
+        if (success.SkippedBecause is { } why) Write("file skipped", why, table, success.Job.File.Path);
+        else
+            Write("file finished", success.AlreadyLoaded
+                ? "already loaded (in the ledger): skipped"
+                : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
+                  RecordCountCheck.Describe(success.RecordCount, success.RowsLoaded) + string.Concat(success.Notes.Select(note => "; " + note)),
+                table, success.Job.File.Path);
         Dispatch();
         TryFinish();
     }
@@ -333,7 +340,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private void Finish()
     {
         report = new RunReport(config.ConnectionId, start.RunId, startedAt, stopwatch.Elapsed,
-            tables.Where(tallies.ContainsKey).Select(t => tallies[t].Report()).ToList(), [.. errors]);
+            tables.Where(tallies.ContainsKey).Select(t => tallies[t].Report()).ToList(), [.. errors], failedToConnect);
         log.Tell(ExtractionLogActor.Flush.Instance);
         Become(Finishing);
     }
@@ -369,14 +376,6 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         log.Tell(new Step(step, message, table, path, error));
 
     private static string JobTimerKey(FileJob job) => $"job|{job.Table}|{job.File.Path}|{job.Attempt}";
-
-    /// <summary>Which count the ready file's record count matched: Responsys does not say whether it counts the header row.</summary>
-    private static string DescribeRecordCount(RecordCountOutcome? outcome, long records) => outcome switch
-    {
-        RecordCountOutcome.MatchesRecords => $"the ready file's count {records} matches the records without the header row",
-        RecordCountOutcome.MatchesRecordsAndHeader => $"the ready file's count {records + 1} matches the records with the header row",
-        _ => "the ready file carries no record count",
-    };
 
     private sealed record Connected(IExportDirectory Directory) : INoSerializationVerificationNeeded;
 

@@ -14,7 +14,8 @@ internal sealed class TableTally(string table, int waiting, int abandoned)
 
     public void Succeeded(FileJobSucceeded success)
     {
-        if (success.AlreadyLoaded) skipped++;
+        // The report's "skipped" counts files done without loading: already in the ledger, or empty as their ready file said.
+        if (success.AlreadyLoaded || success.SkippedBecause is not null) skipped++;
         else loaded++;
         rows += success.AlreadyLoaded ? 0 : success.RowsLoaded;
         replaced += success.RowsReplaced;

@@ -7,16 +7,35 @@ using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Engine.Hosting;
 using ResponsysCluster.Node.Hosting;
+using ResponsysCluster.Postgres;
 
 namespace ResponsysCluster.Node.Commands;
 
+/// <summary>Another process runs the connection now: the message says which, on which host, since when.</summary>
+public sealed class AnotherRunInProgressException(string message) : Exception(message);
+
+/// <summary>The engine's host and the connection's run lock, held until disposed (after the host stopped).</summary>
+internal sealed class RunningEngine(IHost host, ConnectionRunLock runLock) : IAsyncDisposable
+{
+    public IHost Host { get; } = host;
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Dispose();
+        await runLock.DisposeAsync();
+    }
+}
+
 /// <summary>One connection and the PostgreSQL it loads into.</summary>
-internal sealed record EngineSettings(ConnectionConfig Config, string Postgres);
+internal sealed record EngineSettings(ConnectionConfig Config, string Postgres, NpgsqlConnectionStringBuilder Target);
 
 /// <summary>The engine on this node, hosted: one connection, its bookmarks journalled in PostgreSQL.</summary>
 internal static class EngineHost
 {
     public const string PostgresVariable = "RSX_POSTGRES";
+
+    /// <summary>Akka's own log level (DEBUG, INFO, WARNING, ERROR); WARNING when unset.</summary>
+    public const string AkkaLogLevelVariable = "RSX_AKKA_LOG_LEVEL";
 
     /// <summary>
     /// Reads the connection config and the PostgreSQL connection string (from <paramref name="postgres"/> or
@@ -31,7 +50,7 @@ internal static class EngineHost
                 Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)).Config;
             var connectionString = postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
                 ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
-            return new EngineSettings(config, connectionString);
+            return new EngineSettings(config, connectionString, PostgresTarget.Parse(connectionString));
         }
         catch (ConfigException ex)
         {
@@ -40,11 +59,51 @@ internal static class EngineHost
         }
     }
 
-    public static async Task<IHost> StartAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
+    /// <summary>
+    /// Prepares the database (a server that cannot be used is a <see cref="DatabaseConnectException"/> naming it),
+    /// takes the connection's run lock (held by another process: <see cref="AnotherRunInProgressException"/>, or a
+    /// wait when <paramref name="wait"/>) and starts the actor system. Disposing the result stops it and releases the lock.
+    /// </summary>
+    public static async Task<RunningEngine> StartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        await ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken);
+        var (config, postgres, target) = settings;
+        await PostgresTarget.UseAsync(target, () => ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken));
+        var runLock = await LockConnectionAsync(settings, dataSource, command, wait, loggerFactory.CreateLogger(command), cancellationToken);
+        try
+        {
+            return new RunningEngine(await StartHostAsync(config, postgres, dataSource, loggerFactory, cancellationToken), runLock);
+        }
+        catch
+        {
+            await runLock.DisposeAsync();
+            throw;
+        }
+    }
 
+    private static async Task<ConnectionRunLock> LockConnectionAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        var connectionId = settings.Config.ConnectionId;
+        ConnectionRunLock? runLock = null;
+        await PostgresTarget.UseAsync(settings.Target, async () =>
+        {
+            runLock = await ConnectionRunLock.TryAcquireAsync(settings.Postgres, connectionId, command, cancellationToken);
+            if (runLock is not null) return;
+            var holder = await ConnectionRunLock.HolderAsync(dataSource, connectionId, cancellationToken);
+            var who = holder is null
+                ? $"another run of connection {connectionId} is in progress (in a session this database user cannot see)"
+                : $"another run of connection {connectionId} is in progress: {holder.Description} since {holder.Since.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'}";
+            if (!wait) throw new AnotherRunInProgressException($"{who}; give --wait to wait for it");
+            logger.LogWarning("{Holder}; waiting for it to end", who);
+            runLock = await ConnectionRunLock.AcquireAsync(settings.Postgres, connectionId, command, cancellationToken);
+        });
+        return runLock!;
+    }
+
+    private static async Task<IHost> StartHostAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
@@ -55,6 +114,7 @@ internal static class EngineHost
             // Akka's own log goes through the same loggers (stderr), never to stdout.
             .ConfigureLoggers(loggers =>
             {
+                loggers.LogLevel = AkkaLogLevel();
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             })
@@ -65,4 +125,13 @@ internal static class EngineHost
         await host.StartAsync(cancellationToken);
         return host;
     }
+
+    /// <summary>Akka's start, shutdown and journal chatter is for those who ask: warnings and errors only by default.</summary>
+    private static Akka.Event.LogLevel AkkaLogLevel() => Environment.GetEnvironmentVariable(AkkaLogLevelVariable)?.Trim().ToUpperInvariant() switch
+    {
+        "DEBUG" => Akka.Event.LogLevel.DebugLevel,
+        "INFO" => Akka.Event.LogLevel.InfoLevel,
+        "ERROR" => Akka.Event.LogLevel.ErrorLevel,
+        _ => Akka.Event.LogLevel.WarningLevel,
+    };
 }

@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using ResponsysCluster.Domain;
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.Postgres;
 
 namespace ResponsysCluster.Node.Commands;
@@ -15,17 +18,29 @@ public sealed class LogCommand(ILoggerFactory loggerFactory)
         if (connectionString is null)
         {
             logger.LogCritical("Give --postgres CONNECTION_STRING or set {Variable}", EngineHost.PostgresVariable);
-            return TapCommand.Failure;
+            return ExitCodes.ConfigurationOrConnection;
         }
-        await using var dataSource = NpgsqlDataSource.Create(connectionString);
-        var steps = await RunRecords.LogOfAsync(dataSource, runId, cancellationToken);
+        IReadOnlyList<(string Step, string? Table, string? Path, string Message)> steps;
+        try
+        {
+            var target = PostgresTarget.Parse(connectionString);
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            steps = [];
+            await PostgresTarget.UseAsync(target, async () => steps = await RunRecords.LogOfAsync(dataSource, runId, cancellationToken));
+        }
+        catch (Exception ex) when (ex is ConfigException or DatabaseConnectException)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.ConfigurationOrConnection;
+        }
         if (steps.Count == 0)
         {
             logger.LogCritical("No run {RunId} in the extraction log", runId);
-            return TapCommand.Failure;
+            return ExitCodes.Failure;
         }
         foreach (var (step, table, path, message) in steps)
-            await output.WriteLineAsync($"{step,-16} {table ?? "",-24} {path ?? ""} {message}".TrimEnd());
-        return TapCommand.Success;
+            // Names come from the SFTP server: escaped, so that none forges a line or sends an escape sequence.
+            await output.WriteLineAsync(PrintableText.Escape($"{step,-16} {table ?? "",-24} {path ?? ""} {message}".TrimEnd()));
+        return ExitCodes.Success;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using ResponsysCluster.Node.Hosting;
 
 namespace ResponsysCluster.Node.Commands;
 
@@ -20,13 +21,29 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
     public async Task<int> RunAsync(NodeArguments arguments, CancellationToken stop)
     {
         if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop) is not { } settings)
-            return TapCommand.Failure;
-        var (config, postgres) = settings;
+            return ExitCodes.ConfigurationOrConnection;
+        var config = settings.Config;
         if (config.Schedule is null)
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs on demand", config.ConnectionId);
 
-        await using var dataSource = NpgsqlDataSource.Create(postgres);
-        using var host = await EngineHost.StartAsync(config, postgres, dataSource, loggerFactory, stop);
+        await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
+        RunningEngine engine;
+        try
+        {
+            engine = await EngineHost.StartAsync(settings, dataSource, "node", wait: false, loggerFactory, stop);
+        }
+        catch (DatabaseConnectException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.ConfigurationOrConnection;
+        }
+        catch (AnotherRunInProgressException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.AnotherRunInProgress;
+        }
+        await using var _ = engine;
+        var host = engine.Host;
         logger.LogInformation("Node running for connection {Connection}; stop with SIGTERM", config.ConnectionId);
         // The host's console lifetime takes SIGTERM for itself and starts stopping: that ends the wait too.
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -40,6 +57,6 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
             logger.LogInformation("Stopping");
         }
         await host.StopAsync(CancellationToken.None);
-        return TapCommand.Success;
+        return ExitCodes.Success;
     }
 }

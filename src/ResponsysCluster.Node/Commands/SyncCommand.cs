@@ -1,18 +1,22 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Engine.Runs;
+using ResponsysCluster.Node.Hosting;
 
 namespace ResponsysCluster.Node.Commands;
 
 /// <summary>Arguments of <c>responsys-cluster sync</c>.</summary>
-public sealed record SyncArguments(string ConfigPath, string? Postgres, IReadOnlyList<string>? Tables);
+/// <param name="Wait">When another process runs the connection, wait for it to end instead of exiting with code 3.</param>
+public sealed record SyncArguments(string ConfigPath, string? Postgres, IReadOnlyList<string>? Tables, bool Wait = false);
 
 /// <summary>
 /// Starts the engine on this node, runs one replication of the connection into PostgreSQL, prints the loading
-/// report and stops. Non-zero exit when the run or any file failed.
+/// report and stops. Exit codes as <see cref="ExitCodes"/> says: 2 when the configuration, PostgreSQL or the SFTP
+/// server stopped the run before any file, 1 when a file or the run failed.
 /// </summary>
 public sealed class SyncCommand(ILoggerFactory loggerFactory)
 {
@@ -24,11 +28,27 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
     public async Task<int> RunAsync(SyncArguments arguments, TextWriter output, CancellationToken cancellationToken)
     {
         if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, cancellationToken) is not { } settings)
-            return TapCommand.Failure;
-        var (config, postgres) = settings;
+            return ExitCodes.ConfigurationOrConnection;
+        var config = settings.Config;
 
-        await using var dataSource = NpgsqlDataSource.Create(postgres);
-        using var host = await EngineHost.StartAsync(config, postgres, dataSource, loggerFactory, cancellationToken);
+        await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
+        RunningEngine engine;
+        try
+        {
+            engine = await EngineHost.StartAsync(settings, dataSource, "sync", arguments.Wait, loggerFactory, cancellationToken);
+        }
+        catch (DatabaseConnectException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.ConfigurationOrConnection;
+        }
+        catch (AnotherRunInProgressException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return ExitCodes.AnotherRunInProgress;
+        }
+        await using var _ = engine;
+        var host = engine.Host;
         try
         {
             var scheduler = await host.Services.GetRequiredService<ActorRegistry>().GetAsync<ConnectionSchedulerActor>(cancellationToken);
@@ -40,10 +60,11 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
             if (reply is not RunReport report)
             {
                 logger.LogCritical("A run of {Connection} is already going", config.ConnectionId);
-                return TapCommand.Failure;
+                return ExitCodes.AnotherRunInProgress;
             }
             await output.WriteAsync(report.Format());
-            return report.HasFailures ? TapCommand.Failure : TapCommand.Success;
+            return report.FailedToConnect ? ExitCodes.ConfigurationOrConnection
+                : report.HasFailures ? ExitCodes.Failure : ExitCodes.Success;
         }
         finally
         {

@@ -8,17 +8,16 @@ using ResponsysCluster.Sftp;
 namespace ResponsysCluster.Node.Commands;
 
 /// <summary>Arguments of <c>responsys-cluster tap</c>, named as Singer taps name them.</summary>
-public sealed record TapArguments(string ConfigPath, bool Discover, string? CatalogPath, string? StatePath);
+/// <param name="ValidateFirst">Read each file to its end (and check its count) before emitting any of its records.</param>
+public sealed record TapArguments(string ConfigPath, bool Discover, string? CatalogPath, string? StatePath, bool ValidateFirst = false);
 
 /// <summary>
 /// The Singer-compatible tap: <c>--discover</c> writes a catalog, <c>--catalog</c> (or the older
-/// <c>--properties</c>) syncs the selected streams. Messages go to stdout, logs to stderr.
+/// <c>--properties</c>) syncs the selected streams. Messages go to stdout, logs to stderr. Exit codes as
+/// <see cref="ExitCodes"/> says: 2 for a configuration or connection problem (nothing synced), 1 when files failed.
 /// </summary>
 public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
 {
-    public const int Success = 0;
-    public const int Failure = 1;
-
     private readonly ILogger logger = loggerFactory.CreateLogger("tap");
 
     public async Task<int> RunAsync(TapArguments arguments, Stream stdout, CancellationToken cancellationToken)
@@ -34,14 +33,14 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
             if (arguments.CatalogPath is null)
             {
                 logger.LogCritical("Give --discover, or --catalog CATALOG to sync");
-                return Failure;
+                return ExitCodes.ConfigurationOrConnection;
             }
             return await SyncAsync(config, arguments, stdout, cancellationToken);
         }
         catch (Exception ex) when (ex is ConfigException or SftpAccessException or NoStreamsException or FormatException or FileNotFoundException)
         {
             logger.LogCritical("{Message}", ex.Message);
-            return Failure;
+            return ExitCodes.ConfigurationOrConnection;
         }
     }
 
@@ -55,7 +54,7 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
             await text.WriteLineAsync(catalog.ToJson());
         }
         logger.LogInformation("Finished discover: {Count} streams", catalog.Streams.Count);
-        return Success;
+        return ExitCodes.Success;
     }
 
     private async Task<int> SyncAsync(ConnectionConfig config, TapArguments arguments, Stream stdout, CancellationToken cancellationToken)
@@ -68,17 +67,18 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
         logger.LogInformation("Starting sync");
         await using var directory = await new SftpConnector(config, logger).ConnectAsync(cancellationToken);
         using var writer = new SingerMessageWriter(stdout);
-        var result = await new TapSync(config, writer, logger, clock).RunAsync(directory, catalog, state, cancellationToken);
+        var result = await new TapSync(config, writer, logger, clock, arguments.ValidateFirst).RunAsync(directory, catalog, state, cancellationToken);
         writer.Flush();
 
         if (result.Failures.Count == 0)
         {
             logger.LogInformation("Done syncing: {Records} records", result.Records);
-            return Success;
+            return ExitCodes.Success;
         }
-        logger.LogCritical("{Count} files failed and were not bookmarked; they are read again on the next run:\n{Errors}",
-            result.Failures.Count, string.Join("\n", result.Failures.Select(f => "  " + f.Message)));
-        return Failure;
+        // One log line per file: a line of its own is what a log reader (and the escaping of names) expects.
+        logger.LogCritical("{Count} files failed and were not bookmarked; they are read again on the next run:", result.Failures.Count);
+        foreach (var failure in result.Failures) logger.LogCritical("  {Error}", failure.Message);
+        return ExitCodes.Failure;
     }
 
     private static async Task<string> ReadFileAsync(string path, string what, CancellationToken cancellationToken)

@@ -36,7 +36,7 @@ public sealed class TapDiscovery(ConnectionConfig config, ILogger logger)
 
     private async Task<CatalogStream> DiscoverTableAsync(IExportDirectory directory, string table, IReadOnlyList<DataFile> files, CancellationToken cancellationToken)
     {
-        foreach (var file in files.Where(f => f.IsReady).Take(config.SampleFiles))
+        foreach (var file in files.Where(f => f.IsReady && f.File.Size > 0).Take(config.SampleFiles))
             LogMessages.Sampling(logger, file.File.Path, config.SampleRows, table);
         var sample = await TableSampler.SampleAsync(directory, files, CsvFormat.Of(config), config.SampleFiles, config.SampleRows,
             (file, ex) => LogMessages.SampleFailed(logger, file.Path, ex.Message), cancellationToken).ConfigureAwait(false);

@@ -92,6 +92,14 @@ public sealed class SingerMessageWriter : IDisposable
         if (pending.WrittenCount >= WriteThreshold) WritePending();
     }
 
+    /// <summary>Writes messages another writer spooled (whole lines), after everything written here so far.</summary>
+    public void WriteSpooled(Stream messages)
+    {
+        Flush();
+        messages.CopyTo(output);
+        output.Flush();
+    }
+
     public void Flush()
     {
         json.Flush();

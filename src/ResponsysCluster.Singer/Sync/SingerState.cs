@@ -38,31 +38,54 @@ public sealed class SingerState
         if (node is not JsonObject root) return Empty;
         // Some runners hand back the last STATE message's value wrapped as {"value": {...}}.
         if (root["bookmarks"] is null && root["value"] is JsonObject wrapped) root = wrapped;
-        if (root["bookmarks"] is not JsonObject) root["bookmarks"] = new JsonObject();
-        return new SingerState((JsonObject)root.DeepClone());
+        if (root["bookmarks"] is null) root["bookmarks"] = new JsonObject();
+        if (root["bookmarks"] is not JsonObject bookmarks)
+            throw new FormatException($"State 'bookmarks' must be an object of tables, not {Shown(root["bookmarks"])}.");
+        var state = new SingerState((JsonObject)root.DeepClone());
+        // Every bookmark is read now: a value of the wrong kind stops the run before any message, naming its key,
+        // where ignoring it would silently read every file again.
+        foreach (var (table, _) in bookmarks) state.BookmarkFor(table);
+        return state;
     }
 
     /// <summary>The table's bookmark, or null when the state has none for it.</summary>
     public TableBookmark? BookmarkFor(string table)
     {
-        if (Bookmarks[table] is not JsonObject bookmark) return null;
+        var node = Bookmarks[table];
+        if (node is null) return null;
+        if (node is not JsonObject bookmark)
+            throw new FormatException($"State bookmark '{table}' must be an object with '{ModifiedSince}', not {Shown(node)}.");
+        if (bookmark[ModifiedSince] is null) return null;
         if (bookmark[ModifiedSince] is not JsonValue since || !since.TryGetValue<string>(out var text))
-            return null;
+            throw new FormatException($"State bookmark '{table}.{ModifiedSince}' must be an ISO-8601 date-time string, not {Shown(bookmark[ModifiedSince])}.");
         if (!IsoTimestamp.TryParse(text, out var watermark))
             throw new FormatException($"State bookmark '{table}.{ModifiedSince}' is not an ISO-8601 date-time: '{text}'.");
 
-        if (bookmark[FilesDone] is not JsonArray done) return TableBookmark.Restore(watermark, null);
+        if (bookmark[FilesDone] is null) return TableBookmark.Restore(watermark, null);
+        if (bookmark[FilesDone] is not JsonArray done)
+            throw new FormatException($"State bookmark '{table}.{FilesDone}' must be an array, not {Shown(bookmark[FilesDone])}.");
         var allDoneAtWatermark = bookmark[AllDoneAtModifiedSince] is JsonValue flag && flag.TryGetValue<bool>(out var all) && all;
         var versions = new List<DoneVersion>();
-        foreach (var entry in done.OfType<JsonObject>())
+        foreach (var entry in done)
         {
-            var path = entry["path"]?.GetValue<string>();
-            var modified = entry["modified"]?.GetValue<string>();
+            string? path = null, modified = null;
+            if (entry is JsonObject item)
+            {
+                (item["path"] as JsonValue)?.TryGetValue(out path);
+                (item["modified"] as JsonValue)?.TryGetValue(out modified);
+            }
             if (path is null || modified is null || !IsoTimestamp.TryParse(modified, out var at))
-                throw new FormatException($"State bookmark '{table}.{FilesDone}' has an entry without a path and an ISO-8601 'modified'.");
+                throw new FormatException($"State bookmark '{table}.{FilesDone}' has an entry without a string 'path' and an ISO-8601 'modified': {Shown(entry)}.");
             versions.Add(new DoneVersion(path, at));
         }
         return TableBookmark.Restore(watermark, versions, allDoneAtWatermark);
+    }
+
+    /// <summary>A JSON value as the error shows it, cut short: the state is the user's own file, no secret.</summary>
+    private static string Shown(JsonNode? node)
+    {
+        var text = node?.ToJsonString() ?? "null";
+        return text.Length <= 80 ? text : text[..77] + "...";
     }
 
     /// <summary>A copy of this state with the table's bookmark replaced (other keys of the bookmark kept).</summary>

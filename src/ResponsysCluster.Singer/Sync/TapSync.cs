@@ -13,14 +13,13 @@ namespace ResponsysCluster.Singer.Sync;
 /// The Singer sync: for each selected stream, the files modified after its bookmark, oldest first, each emitted
 /// whole and followed by a STATE message. A file that fails is reported and not bookmarked; the others go on.
 /// </summary>
-public sealed class TapSync(ConnectionConfig config, SingerMessageWriter writer, ILogger logger, TimeProvider clock)
+public sealed class TapSync(ConnectionConfig config, SingerMessageWriter writer, ILogger logger, TimeProvider clock, bool validateFirst = false)
 {
     public async Task<TapSyncResult> RunAsync(IExportDirectory directory, SingerCatalog catalog, SingerState state, CancellationToken cancellationToken)
     {
         var listing = ExportListing.From(await directory.ListAsync(cancellationToken).ConfigureAwait(false));
-        foreach (var empty in listing.EmptyDataFiles) LogMessages.EmptyFile(logger, empty.Path);
 
-        var emitter = new FileRecordEmitter(directory, CsvFormat.Of(config), writer, logger, clock);
+        var emitter = new FileRecordEmitter(directory, CsvFormat.Of(config), writer, logger, clock, validateFirst);
         var failures = new List<ExportFileException>();
         long records = 0;
         foreach (var stream in catalog.Streams)

@@ -1,0 +1,62 @@
+using Npgsql;
+using ResponsysCluster.TestServers;
+
+namespace ResponsysCluster.Postgres.Tests;
+
+/// <summary>The connection's run lock on the real PostgreSQL: one holder at a time, named, released with its connection.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ConnectionRunLockTests(PostgresServer server)
+{
+    private readonly string connection = "l" + Guid.NewGuid().ToString("N")[..12];
+
+    [Fact(Timeout = 60_000)]
+    public async Task One_holder_at_a_time_named_with_its_command_host_and_start_and_free_again_once_released()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        Assert.Null(await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None));
+
+        var before = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
+        Assert.NotNull(first);
+        Assert.Null(await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None));
+        // Another connection id is another lock.
+        await using (var other = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection + "x", "sync", CancellationToken.None))
+            Assert.NotNull(other);
+
+        var holder = await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None);
+        Assert.NotNull(holder);
+        Assert.Equal($"sync on {Environment.MachineName} (pid {Environment.ProcessId})", holder.Description);
+        Assert.InRange(holder.Since, before, DateTimeOffset.UtcNow);
+
+        await first.DisposeAsync();
+        Assert.Null(await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None));
+        await using var second = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "node", CancellationToken.None);
+        Assert.NotNull(second);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task A_waiting_acquire_gets_the_lock_when_the_holder_releases_it()
+    {
+        var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
+        Assert.NotNull(first);
+        var waiting = ConnectionRunLock.AcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await IsWaitingAsync(dataSource) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(await IsWaitingAsync(dataSource), "the second acquire never waited in PostgreSQL");
+        Assert.False(waiting.IsCompleted);
+
+        await first.DisposeAsync();
+        await using var second = await waiting.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None));
+    }
+
+    private async Task<bool> IsWaitingAsync(NpgsqlDataSource dataSource)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = @class AND objid::bigint = @key");
+        command.Parameters.AddWithValue("class", (long)ConnectionRunLock.LockClass);
+        command.Parameters.AddWithValue("key", (long)ConnectionRunLock.KeyOf(connection));
+        return (long)(await command.ExecuteScalarAsync())! > 0;
+    }
+}
