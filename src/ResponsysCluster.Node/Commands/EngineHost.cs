@@ -64,6 +64,29 @@ internal static class EngineHost
     /// takes the connection's run lock (held by another process: <see cref="AnotherRunInProgressException"/>, or a
     /// wait when <paramref name="wait"/>) and starts the actor system. Disposing the result stops it and releases the lock.
     /// </summary>
+    /// <summary>
+    /// Starts the engine as <see cref="StartAsync"/> does, or logs in one line why it cannot and gives the exit code:
+    /// the database cannot be used, or another process runs the connection.
+    /// </summary>
+    public static async Task<(RunningEngine? Engine, int ExitCode)> TryStartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command,
+        bool wait, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await StartAsync(settings, dataSource, command, wait, loggerFactory, cancellationToken), ExitCodes.Success);
+        }
+        catch (DatabaseConnectException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return (null, ExitCodes.ConfigurationOrConnection);
+        }
+        catch (AnotherRunInProgressException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
+            return (null, ExitCodes.AnotherRunInProgress);
+        }
+    }
+
     public static async Task<RunningEngine> StartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {

@@ -27,21 +27,8 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs on demand", config.ConnectionId);
 
         await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
-        RunningEngine engine;
-        try
-        {
-            engine = await EngineHost.StartAsync(settings, dataSource, "node", wait: false, loggerFactory, stop);
-        }
-        catch (DatabaseConnectException ex)
-        {
-            logger.LogCritical("{Message}", ex.Message);
-            return ExitCodes.ConfigurationOrConnection;
-        }
-        catch (AnotherRunInProgressException ex)
-        {
-            logger.LogCritical("{Message}", ex.Message);
-            return ExitCodes.AnotherRunInProgress;
-        }
+        var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop);
+        if (engine is null) return exitCode;
         await using var _ = engine;
         var host = engine.Host;
         logger.LogInformation("Node running for connection {Connection}; stop with SIGTERM", config.ConnectionId);

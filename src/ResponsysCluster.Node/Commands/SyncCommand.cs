@@ -32,21 +32,8 @@ public sealed class SyncCommand(ILoggerFactory loggerFactory)
         var config = settings.Config;
 
         await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
-        RunningEngine engine;
-        try
-        {
-            engine = await EngineHost.StartAsync(settings, dataSource, "sync", arguments.Wait, loggerFactory, cancellationToken);
-        }
-        catch (DatabaseConnectException ex)
-        {
-            logger.LogCritical("{Message}", ex.Message);
-            return ExitCodes.ConfigurationOrConnection;
-        }
-        catch (AnotherRunInProgressException ex)
-        {
-            logger.LogCritical("{Message}", ex.Message);
-            return ExitCodes.AnotherRunInProgress;
-        }
+        var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "sync", arguments.Wait, loggerFactory, logger, cancellationToken);
+        if (engine is null) return exitCode;
         await using var _ = engine;
         var host = engine.Host;
         try
