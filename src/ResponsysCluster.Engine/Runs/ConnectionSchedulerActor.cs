@@ -86,11 +86,8 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
             log.Info("Scheduled run of {0} skipped: the previous run is still going", config.ConnectionId);
     }
 
-    private void HandleRunFinished(RunFinished finished)
-    {
-        Context.Unwatch(Sender);
-        EndRun(finished.Report);
-    }
+    /// <summary>The run stops once it has sent this; its <see cref="Terminated"/> comes later and no longer names the run going.</summary>
+    private void HandleRunFinished(RunFinished finished) => EndRun(finished.Report);
 
     /// <summary>A worker that stopped is replaced; a run that stopped without finishing (it threw) is reported as failed.</summary>
     private void HandleTerminated(Terminated terminated)
@@ -104,7 +101,10 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
             return;
         }
         if (!terminated.ActorRef.Equals(run)) return;
-        EndRun(new RunReport(config.ConnectionId, Guid.Empty, clock.GetUtcNow(), TimeSpan.Zero, [], ["the run stopped unexpectedly; see the node's log"]));
+        log.Warning("Run {0} of {1} stopped before it finished", runId, config.ConnectionId);
+        var startedAt = gate.RunningSince!.Value;
+        EndRun(new RunReport(config.ConnectionId, runId, startedAt, clock.GetUtcNow() - startedAt, [],
+            ["the run stopped unexpectedly; see the node's log"]));
     }
 
     private void EndRun(RunReport report)
