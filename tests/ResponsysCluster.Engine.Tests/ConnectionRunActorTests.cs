@@ -389,6 +389,75 @@ public sealed class ConnectionRunActorTests : TestKit
         await ExpectTerminatedAsync(run, Wait);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task Should_load_only_the_tables_asked_for()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker], tables: ["B"]);
+        await AskForWorkAsync(worker);
+        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(Loaded(b));
+        worker.Reply(new RequestWork(runId));
+
+        var report = await FinishedAsync();
+        Assert.Equal("B", b.Table);
+        Assert.Equal("B", Assert.Single(report.Tables).Table);
+        Assert.Empty(report.Errors);
+        Assert.Equal("B", Assert.Single(completed).Table);
+        Assert.DoesNotContain(store.Steps, s => s.Table == "A");
+        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_finish_at_once_with_an_empty_report_when_no_file_is_ready()
+    {
+        // A data file whose ready file has not come yet: no table is found, there is nothing to ask the bookmarks.
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithoutReadyFile("A_20240301.csv");
+        var worker = Probes(1)[0];
+        var silent = CreateTestProbe();
+        StartRun([worker], bookmarks: silent.Ref);
+
+        var report = await FinishedAsync();
+        Assert.Empty(report.Tables);
+        Assert.Empty(report.Errors);
+        Assert.Equal(["connect", "list", "tables"], store.Steps.Select(s => s.Step));
+        Assert.Equal("tables found: ", store.Steps[2].Message);
+        await silent.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await worker.ExpectNoMsgAsync(TimeSpan.Zero);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_which_count_of_the_ready_file_matched_and_count_the_bytes_read()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n2\n", readyCount: "2")
+            .WithExport("A_20240302.csv", "ID\n1\n2\n", 1, readyCount: "3")
+            .WithExport("A_20240303.csv", "ID\n1\n2\n", 2);
+        store.TablesWithColumns["A"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var outcomes = new RecordCountOutcome?[] { RecordCountOutcome.MatchesRecords, RecordCountOutcome.MatchesRecordsAndHeader, null };
+        var jobs = new List<FileJob>();
+        foreach (var outcome in outcomes)
+        {
+            var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+            jobs.Add(job);
+            worker.Reply(new FileJobSucceeded(job, false, 2, 0, [], TimeSpan.FromSeconds(2), outcome));
+            worker.Reply(new RequestWork(runId));
+        }
+
+        var report = await FinishedAsync();
+        string Finished(FileJob job) => store.Steps.Single(s => s.Step == "file finished" && s.Path == job.File.Path).Message;
+        Assert.Equal("2 rows loaded, 0 replaced in 2.0 s; the ready file's count 2 matches the records without the header row", Finished(jobs[0]));
+        Assert.Equal("2 rows loaded, 0 replaced in 2.0 s; the ready file's count 3 matches the records with the header row", Finished(jobs[1]));
+        Assert.Equal("2 rows loaded, 0 replaced in 2.0 s; the ready file carries no record count", Finished(jobs[2]));
+        var table = Assert.Single(report.Tables);
+        Assert.Equal((3, 6L, jobs.Sum(j => j.File.Size)), (table.FilesLoaded, table.RowsLoaded, table.Bytes));
+        Assert.Equal(3 * "ID\n1\n2\n".Length, table.Bytes);
+    }
+
     /// <summary>A wall clock stopped at one instant.</summary>
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {

@@ -102,6 +102,9 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
             return Task.CompletedTask;
         });
 
+    /// <summary>Awaits <paramref name="action"/> and expects the scheduler to log <paramref name="text"/> exactly once.</summary>
+    private Task ExpectLogAsync(string text, Func<Task> action) => EventFilter.Info(contains: text).ExpectOneAsync(action);
+
     private int Connects => Volatile.Read(ref connects);
 
     /// <summary>Runs that reached the database: each writes its own 'connect' step.</summary>
@@ -185,8 +188,10 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
         // request with a failed report of that run, and keeps the 11:00 tick.
         clock.Advance(TimeSpan.FromMinutes(5));
         await EventFilter.Warning(contains: $"Run {runId} of {connection} stopped before it finished").ExpectOneAsync(() =>
-            ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(45):O}", () => Sys.Stop(run)));
+            ExpectLogAsync($"Run {runId} of {connection} finished in 300.0 s", () =>
+                ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(45):O}", () => Sys.Stop(run))));
         var report = await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(10));
+        Assert.NotEqual(Guid.Empty, runId);
         Assert.Equal((connection, runId, T0, TimeSpan.FromMinutes(5)), (report.ConnectionId, report.RunId, report.StartedAt, report.Duration));
         Assert.Equal("the run stopped unexpectedly; see the node's log", Assert.Single(report.Errors));
         Assert.Empty(report.Tables);
