@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.TestKit.Xunit2;
 using ResponsysCluster.Domain.Files;
@@ -124,10 +125,15 @@ public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config + 
     [Fact(Timeout = 30_000)]
     public async Task Should_keep_only_the_latest_snapshot()
     {
+        // The snapshot store's answers are the bookmark's to take: none of them may go unhandled (to the dead-letter log).
+        var unhandled = CreateTestProbe();
+        Sys.EventStream.Subscribe(unhandled.Ref, typeof(UnhandledMessage));
         var actor = Bookmark("SNAP");
         for (var i = 1; i <= 2 * TableBookmarkActor.SnapshotEvery; i++) await AskAsync(actor, new CompleteFileVersion("c", "SNAP", V($"f{i}.csv", i), []));
 
         await AwaitConditionAsync(async () => await SnapshotAsync("SNAP", 2 * TableBookmarkActor.SnapshotEvery - 1) is null, Wait);
+        await AskAsync(actor, new GetBookmark("c", "SNAP"));
+        await unhandled.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
         var latest = await SnapshotAsync("SNAP");
         Assert.Equal(2 * TableBookmarkActor.SnapshotEvery, latest!.Metadata.SequenceNr);
         Assert.Equal(T.AddSeconds(2 * TableBookmarkActor.SnapshotEvery), ((TableBookmarkSnapshot)latest.Snapshot).Watermark);
