@@ -24,6 +24,20 @@ public sealed class TableBookmarkTests
     }
 
     [Fact]
+    public void Should_keep_a_version_done_while_an_older_one_holds_back_the_first_watermark()
+    {
+        // No start date: the watermark cannot be set while the oldest version waits, yet the newer one is done.
+        var waiting = V("waiting.csv", 1);
+        var later = V("later.csv", 2);
+        var bookmark = TableBookmark.Start(null).Complete(later, [waiting]);
+        Assert.Null(bookmark.Watermark);
+        Assert.False(bookmark.IsPending(later));
+        Assert.True(bookmark.IsPending(waiting));
+        Assert.True(bookmark.IsPending(later with { Modified = later.Modified.AddSeconds(1) }));
+        Assert.Same(bookmark, bookmark.Complete(later, [waiting]));
+    }
+
+    [Fact]
     public void Should_advance_past_completed_files_in_order()
     {
         var a = V("a.csv", 1);

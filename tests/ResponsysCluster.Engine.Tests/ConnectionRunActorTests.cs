@@ -2,7 +2,9 @@ using System.Collections.Concurrent;
 using Akka.Actor;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
+using ResponsysCluster.Domain.Bookmarks;
+using ResponsysCluster.Engine.Bookmarks;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Ports;
@@ -28,18 +30,23 @@ public sealed class ConnectionRunActorTests : TestKit
     private readonly Guid runId = Guid.NewGuid();
 
     private IActorRef StartRun(IReadOnlyList<TestProbe> workers, RunLimits? limits = null, IActorRef? bookmarks = null,
-        IReadOnlyCollection<string>? tables = null, TimeProvider? clock = null)
+        IReadOnlyCollection<string>? tables = null, TimeProvider? clock = null, int? maxDownloads = null, IExportDirectoryConnector? connector = null)
     {
         var config = new ConnectionConfig
         {
             Host = "files.example.com", Username = "u", Path = InMemoryExportDirectory.Path, ConnectionId = "c",
-            MaxConcurrentDownloads = workers.Count,
+            MaxConcurrentDownloads = maxDownloads ?? workers.Count,
         };
-        var start = new RunStart(runId, config, new ConnectionPorts(directory, store, store), bookmarks ?? Sys.ActorOf(BookmarkStub.Props(completed)),
+        var start = new RunStart(runId, config, new ConnectionPorts(connector ?? directory, store, store), bookmarks ?? Sys.ActorOf(BookmarkStub.Props(completed)),
             workers.Select(w => w.Ref).ToList(), tables, limits ?? RunLimits.Default);
         // ChildActorOf: the run's parent forwards what the run tells it (RunFinished) to the test actor.
-        return ChildActorOf(ConnectionRunActor.Props(start, clock ?? TimeProvider.System, NullLogger.Instance));
+        return ChildActorOf(ConnectionRunActor.Props(start, clock ?? TimeProvider.System, logger));
     }
+
+    /// <summary>What the run and its extraction log logged, with the level of each line.</summary>
+    private readonly ListLogger logger = new();
+
+    private LogLevel LevelOf(string text) => logger.Lines.Single(l => l.Text.Contains(text, StringComparison.Ordinal)).Level;
 
     private List<TestProbe> Probes(int count) => Enumerable.Range(0, count).Select(_ => CreateTestProbe()).ToList();
 
@@ -128,6 +135,7 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Equal("/exports/A_20240301.csv: line 7 (record 6): malformed CSV", Assert.Single(tableA.Errors));
         Assert.Equal(1, report.Tables.Single(t => t.Table == "B").FilesLoaded);
         Assert.Equal("B", Assert.Single(completed).Table);
+        Assert.Equal(LogLevel.Error, LevelOf("file failed /exports/A_20240301.csv: /exports/A_20240301.csv: line 7 (record 6): malformed CSV"));
     }
 
     [Fact(Timeout = 30_000)]
@@ -150,6 +158,9 @@ public sealed class ConnectionRunActorTests : TestKit
         var error = Assert.Single(report.Tables.Single().Errors);
         Assert.Contains("the worker loading it stopped, 2 attempts in all", error);
         Assert.Empty(completed);
+        var failed = store.Steps.Single(s => s.Step == "file failed");
+        Assert.Equal((error, "A", "/exports/A_20240301.csv"), (failed.Message, failed.Table, failed.Path));
+        Assert.Equal(LogLevel.Error, LevelOf("file failed /exports/A_20240301.csv: /exports/A_20240301.csv: the worker loading it stopped"));
     }
 
     [Fact(Timeout = 30_000)]
@@ -227,6 +238,7 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Empty(report.Tables);
         await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         Assert.Contains(store.Steps, s => s.Step == "run failed");
+        Assert.Equal(LogLevel.Error, LevelOf("run failed: Could not connect to SFTP files.example.com:22: refused"));
         Assert.Empty(completed);
     }
 
@@ -258,7 +270,8 @@ public sealed class ConnectionRunActorTests : TestKit
         worker.Reply(new FileJobSucceeded(a, false, 2, 1, [], TimeSpan.FromSeconds(1.25), RecordCountOutcome.MatchesRecordsAndHeader));
         worker.Reply(new RequestWork(runId));
         var b = await worker.ExpectMsgAsync<FileJob>(Wait);
-        worker.Reply(new FileJobSucceeded(b, true, 0, 0, [], TimeSpan.Zero, null));
+        // Already in the ledger, with the rows an earlier run loaded: they are not this run's.
+        worker.Reply(new FileJobSucceeded(b, true, 4, 0, [], TimeSpan.Zero, null));
         var report = await FinishedAsync();
 
         Assert.Equal("table NOPE has no ready file in /exports", Assert.Single(report.Errors));
@@ -272,6 +285,7 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Equal("already loaded (in the ledger): skipped", Message("file finished", b.File.Path));
         Assert.Equal((1, 1, 2L, 1L), (report.Tables[0].FilesLoaded, report.Tables[1].FilesAlreadyLoaded, report.Tables[0].RowsLoaded,
             report.Tables[0].RowsReplaced));
+        Assert.Equal((0, 0L), (report.Tables[1].FilesLoaded, report.Tables[1].RowsLoaded));
     }
 
     [Fact(Timeout = 30_000)]
@@ -318,12 +332,18 @@ public sealed class ConnectionRunActorTests : TestKit
     [Fact(Timeout = 30_000)]
     public async Task Should_fail_the_run_naming_the_tables_whose_bookmark_did_not_answer()
     {
-        directory.WithExport("A_20240301.csv", "ID\n1\n");
-        var silent = CreateTestProbe();
-        StartRun(Probes(1), RunLimits.Default with { BookmarkTimeout = TimeSpan.FromMilliseconds(300) }, bookmarks: silent.Ref);
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1).WithExport("C_20240301.csv", "ID\n1\n", 2);
+        var bookmarks = CreateTestProbe();
+        StartRun(Probes(1), RunLimits.Default with { BookmarkTimeout = TimeSpan.FromMilliseconds(300) }, bookmarks: bookmarks.Ref);
+        for (var i = 0; i < 3; i++)
+        {
+            // Only B's bookmark answers.
+            var get = await bookmarks.ExpectMsgAsync<GetBookmark>(Wait);
+            if (get.Table == "B") bookmarks.Reply(new BookmarkState("c", "B", TableBookmarkSnapshot.Of(TableBookmark.Start(null), null)));
+        }
 
         var report = await FinishedAsync();
-        Assert.Equal("the bookmarks of A did not answer within 00:00:00.3000000", Assert.Single(report.Errors));
+        Assert.Equal("the bookmarks of A, C did not answer within 00:00:00.3000000", Assert.Single(report.Errors));
         Assert.Contains(store.Steps, s => s.Step == "run failed");
     }
 
@@ -364,6 +384,7 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Equal(1, tableA.FilesFailed);
         Assert.Equal("PostgreSQL: connection refused (not bookmarked; read again on the next run)",
             store.Steps.Single(s => s.Step == "file failed").Message);
+        Assert.Equal(LogLevel.Error, LevelOf("file failed /exports/A_20240301.csv: PostgreSQL: connection refused"));
     }
 
     [Fact(Timeout = 30_000)]
@@ -404,6 +425,312 @@ public sealed class ConnectionRunActorTests : TestKit
         var report = await FinishedAsync();
         Assert.Equal(1, report.Tables.Single().FilesLoaded);
         await ExpectTerminatedAsync(run, Wait);
+        Assert.Equal(LogLevel.Warning, LevelOf($"The loading report of run {runId} could not be saved: PostgreSQL: connection refused"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_load_only_the_tables_asked_for()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker], tables: ["B"]);
+        await AskForWorkAsync(worker);
+        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(Loaded(b));
+        worker.Reply(new RequestWork(runId));
+
+        var report = await FinishedAsync();
+        Assert.Equal("B", b.Table);
+        Assert.Equal("B", Assert.Single(report.Tables).Table);
+        Assert.Empty(report.Errors);
+        Assert.Equal("B", Assert.Single(completed).Table);
+        Assert.DoesNotContain(store.Steps, s => s.Table == "A");
+        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_finish_at_once_with_an_empty_report_when_no_file_is_ready()
+    {
+        // A data file whose ready file has not come yet: no table is found, there is nothing to ask the bookmarks.
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithoutReadyFile("A_20240301.csv");
+        var worker = Probes(1)[0];
+        var silent = CreateTestProbe();
+        StartRun([worker], bookmarks: silent.Ref);
+
+        var report = await FinishedAsync();
+        Assert.Empty(report.Tables);
+        Assert.Empty(report.Errors);
+        Assert.Equal(["connect", "list", "tables"], store.Steps.Select(s => s.Step));
+        Assert.Equal("tables found: ", store.Steps[2].Message);
+        await silent.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await worker.ExpectNoMsgAsync(TimeSpan.Zero);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_which_count_of_the_ready_file_matched_and_count_the_bytes_read()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n2\n", readyCount: "2")
+            .WithExport("A_20240302.csv", "ID\n1\n2\n", 1, readyCount: "3")
+            .WithExport("A_20240303.csv", "ID\n1\n2\n", 2);
+        store.TablesWithColumns["A"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var outcomes = new RecordCountOutcome?[] { RecordCountOutcome.MatchesRecords, RecordCountOutcome.MatchesRecordsAndHeader, null };
+        var jobs = new List<FileJob>();
+        foreach (var outcome in outcomes)
+        {
+            var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+            jobs.Add(job);
+            worker.Reply(new FileJobSucceeded(job, false, 2, 0, [], TimeSpan.FromSeconds(2), outcome));
+            worker.Reply(new RequestWork(runId));
+        }
+
+        var report = await FinishedAsync();
+        string Finished(FileJob job) => store.Steps.Single(s => s.Step == "file finished" && s.Path == job.File.Path).Message;
+        Assert.Equal("2 rows loaded, 0 replaced in 2.0 s; the ready file's count 2 matches the records without the header row", Finished(jobs[0]));
+        Assert.Equal("2 rows loaded, 0 replaced in 2.0 s; the ready file's count 3 matches the records with the header row", Finished(jobs[1]));
+        Assert.Equal("2 rows loaded, 0 replaced in 2.0 s; the ready file carries no record count", Finished(jobs[2]));
+        var table = Assert.Single(report.Tables);
+        Assert.Equal((3, 6L, jobs.Sum(j => j.File.Size)), (table.FilesLoaded, table.RowsLoaded, table.Bytes));
+        Assert.Equal(3 * "ID\n1\n2\n".Length, table.Bytes);
+
+        // Each completion tells the bookmark what is still to do: the later files, never the one just done.
+        Assert.Equal(new[] { new[] { jobs[1].File.Path, jobs[2].File.Path }, [jobs[2].File.Path], [] },
+            completed.Select(c => c.StillToDo.Select(v => v.Path).Order().ToArray()));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_finish_without_loading_or_sampling_when_the_bookmark_has_every_file_done()
+    {
+        // The database has no columns for A, but its only file is done: nothing to sample, nothing to load.
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        var done = new FileVersion("/exports/A_20240301.csv", new DateTimeOffset(2024, 3, 1, 8, 0, 0, TimeSpan.Zero), "ID\n1\n".Length);
+        var bookmarks = CreateTestProbe();
+        var worker = Probes(1)[0];
+        StartRun([worker], bookmarks: bookmarks.Ref);
+        await bookmarks.ExpectMsgAsync<GetBookmark>(Wait);
+        bookmarks.Reply(new BookmarkState("c", "A", TableBookmarkSnapshot.Of(TableBookmark.Start(null).Complete(done, []), null)));
+
+        var report = await FinishedAsync();
+        var table = Assert.Single(report.Tables);
+        Assert.Equal((0, 0, 0), (table.FilesLoaded, table.FilesAlreadyLoaded, table.FilesFailed));
+        Assert.Equal("0 files pending, 0 waiting for their ready file, 0 abandoned", store.Steps.Single(s => s.Step == "files pending").Message);
+        Assert.Equal(0, directory.OpensOf("A_20240301.csv"));
+        await worker.ExpectNoMsgAsync(TimeSpan.Zero);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_not_finish_while_a_table_is_still_being_sampled()
+    {
+        // A's columns are known and its file loads at once; B's are sampled first, and the sample is held.
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = true;
+        directory.OpenGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(Loaded(a));
+        await AwaitConditionAsync(() => Task.FromResult(completed.Count == 1 && directory.OpensOf("B_20240301.csv") == 1), Wait);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        directory.OpenGate.SetResult();
+        worker.Reply(new RequestWork(runId));
+        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(Loaded(b));
+        var report = await FinishedAsync();
+        Assert.Equal([1, 1], report.Tables.Select(t => t.FilesLoaded));
+        Assert.Equal("B", b.Table);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_a_file_it_could_not_sample_and_still_offer_it()
+    {
+        // The only file of a table the database does not know names a column twice: sampling it fails.
+        directory.WithExport("A_20240301.csv", "ID,ID\n1,2\n");
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+        worker.Reply(new FileJobFailed(job, new FileFailure(job.File.Path, "the header row names column 'ID' twice"), TimeSpan.Zero));
+        await FinishedAsync();
+
+        Assert.Empty(job.InferredColumns);
+        var warning = logger.Lines.Single(l => l.Text.StartsWith("Could not sample /exports/A_20240301.csv: ", StringComparison.Ordinal));
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("the header row names column 'ID' twice", warning.Text);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_not_hold_the_bookmarks_late_once_they_all_answered()
+    {
+        // The bookmarks answer at once; a file then takes longer than the bookmarks' limit (its worker times out
+        // and the file goes to the other one): that is no late bookmark.
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        StartRun(workers, new RunLimits(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(800), 3));
+        await AskForWorkAsync(workers[0]);
+        await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        await AskForWorkAsync(workers[1]);
+        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        workers[1].Reply(Loaded(second));
+
+        var report = await FinishedAsync();
+        Assert.Empty(report.Errors);
+        Assert.Equal(1, report.Tables.Single().FilesLoaded);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_finish_when_no_table_could_be_prepared()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.ColumnsFailure["A"] = new DatabaseUnavailableException("PostgreSQL: connection refused");
+        StartRun(Probes(1));
+
+        var report = await FinishedAsync();
+        Assert.Equal((0, 1), (report.Tables.Single().FilesLoaded, report.Tables.Single().FilesFailed));
+        Assert.Empty(completed);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_report_a_preparation_that_failed_as_a_whole_and_finish()
+    {
+        // Not a database or directory error that fails one table: preparing stops there, and the run says why.
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.ColumnsFailure["A"] = new InvalidOperationException("the column query broke");
+        StartRun(Probes(1));
+
+        var report = await FinishedAsync();
+        Assert.Equal("the column query broke", Assert.Single(report.Errors));
+        Assert.Equal("the column query broke", store.Steps.Single(s => s.Step == "run failed").Message);
+        Assert.Equal(LogLevel.Error, LevelOf("run failed: the column query broke"));
+        Assert.Equal(0, report.Tables.Single().FilesLoaded);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_offer_again_every_job_whose_worker_timed_out()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("A_20240302.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(4);
+        StartRun(workers, RunLimits.Default with { JobTimeout = TimeSpan.FromMilliseconds(300) });
+        var firsts = new List<FileJob>();
+        for (var i = 0; i < 2; i++)
+        {
+            await AskForWorkAsync(workers[i]);
+            firsts.Add(await workers[i].ExpectMsgAsync<FileJob>(Wait));
+        }
+        await AskForWorkAsync(workers[2]);
+        await AskForWorkAsync(workers[3]);
+
+        // Neither of the first two workers answers: both jobs go to the two waiting workers as second attempts.
+        var seconds = new[] { await workers[2].ExpectMsgAsync<FileJob>(Wait), await workers[3].ExpectMsgAsync<FileJob>(Wait) };
+        Assert.Equal(firsts.Select(j => j.File.Path).Order(), seconds.Select(j => j.File.Path).Order());
+        Assert.All(seconds, j => Assert.Equal(2, j.Attempt));
+        workers[2].Reply(Loaded(seconds[0]));
+        workers[3].Reply(Loaded(seconds[1]));
+
+        var report = await FinishedAsync();
+        Assert.Equal(2, report.Tables.Single().FilesLoaded);
+        Assert.All(store.Steps.Where(s => s.Step == "file requeued"), s =>
+            Assert.Equal("the worker loading it did not finish within 00:00:00.3000000; offered again as attempt 2", s.Message));
+        Assert.Equal(2, store.Steps.Count(s => s.Step == "file requeued"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_keep_to_the_download_cap_and_hand_the_next_file_as_soon_as_one_is_done()
+    {
+        // Two workers, one download at a time: the second worker waits until the first one's file succeeds or fails.
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("A_20240302.csv", "ID\n1\n", 1).WithExport("A_20240303.csv", "ID\n1\n", 2);
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        StartRun(workers, maxDownloads: 1);
+        await AskForWorkAsync(workers[0]);
+        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        await AskForWorkAsync(workers[1]);
+        await workers[1].ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        workers[0].Reply(new FileJobFailed(first, new FileFailure(first.File.Path, "bad CSV"), TimeSpan.Zero));
+        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        workers[0].Reply(new RequestWork(runId));
+        await workers[0].ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        workers[1].Reply(Loaded(second));
+        var third = await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        workers[0].Reply(Loaded(third));
+
+        var report = await FinishedAsync();
+        Assert.Equal((2, 1), (report.Tables.Single().FilesLoaded, report.Tables.Single().FilesFailed));
+        Assert.Equal(["A_20240301.csv", "A_20240302.csv", "A_20240303.csv"], new[] { first, second, third }.Select(j => j.File.Name));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_close_the_directory_once_the_tables_are_prepared()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        var worker = Probes(1)[0];
+        StartRun([worker]);
+        await AskForWorkAsync(worker);
+        var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+
+        // The listing and sampling session is closed while the file is still loading (the worker has its own).
+        await AwaitConditionAsync(() => Task.FromResult(directory.Disposals == 1), Wait);
+        worker.Reply(Loaded(job));
+        await FinishedAsync();
+        Assert.Equal(1, directory.Disposals);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_close_the_directory_when_stopped()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        var silent = CreateTestProbe();
+        var run = StartRun(Probes(1), bookmarks: silent.Ref);
+        await silent.ExpectMsgAsync<GetBookmark>(Wait);
+
+        Watch(run);
+        Sys.Stop(run);
+        await ExpectTerminatedAsync(run, Wait);
+        await AwaitConditionAsync(() => Task.FromResult(directory.Disposals == 1), Wait);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_cancel_its_connect_when_stopped()
+    {
+        var connector = new HangingConnector();
+        var run = StartRun(Probes(1), connector: connector);
+        await connector.Started.Task.WaitAsync(Wait);
+
+        Watch(run);
+        Sys.Stop(run);
+        await ExpectTerminatedAsync(run, Wait);
+        await connector.Cancelled.Task.WaitAsync(Wait);
+    }
+
+    /// <summary>A connect that never ends unless cancelled, and says when it starts and when it is cancelled.</summary>
+    private sealed class HangingConnector : IExportDirectoryConnector
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Cancelled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IExportDirectory> ConnectAsync(CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                Cancelled.TrySetResult();
+                throw;
+            }
+            throw new InvalidOperationException("unreachable: the delay is infinite");
+        }
     }
 
     /// <summary>A wall clock stopped at one instant.</summary>

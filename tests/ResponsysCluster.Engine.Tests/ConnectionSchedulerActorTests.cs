@@ -102,6 +102,9 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
             return Task.CompletedTask;
         });
 
+    /// <summary>Awaits <paramref name="action"/> and expects the scheduler to log <paramref name="text"/> exactly once.</summary>
+    private Task ExpectLogAsync(string text, Func<Task> action) => EventFilter.Info(contains: text).ExpectOneAsync(action);
+
     private int Connects => Volatile.Read(ref connects);
 
     /// <summary>Runs that reached the database: each writes its own 'connect' step.</summary>
@@ -169,5 +172,36 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
             await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(30));
         });
         Assert.Equal(2, await RunsLoggedAsync());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_log_and_report_a_run_that_stopped_before_it_finished_and_start_the_next_at_its_tick()
+    {
+        // Hourly on the hour; at 10:15 the first tick is due at 11:00. The run on demand is held at its connect.
+        var scheduler = StartScheduler(new CronSchedule("0 * * * *", TimeZoneInfo.Utc));
+        scheduler.Tell(new RunNow(null), TestActor);
+        await AwaitConnectsAsync(1);
+        var run = await Sys.ActorSelection(scheduler.Path / "run-*").ResolveOne(TimeSpan.FromSeconds(5));
+        var runId = Guid.ParseExact(run.Path.Name["run-".Length..], "N");
+
+        // Five minutes in, the run stops without a word, as a run that threw does: the scheduler logs it, answers the
+        // request with a failed report of that run, and keeps the 11:00 tick.
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await EventFilter.Warning(contains: $"Run {runId} of {connection} stopped before it finished").ExpectOneAsync(() =>
+            ExpectLogAsync($"Run {runId} of {connection} finished in 300.0 s", () =>
+                ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(45):O}", () => Sys.Stop(run))));
+        var report = await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(10));
+        Assert.NotEqual(Guid.Empty, runId);
+        Assert.Equal((connection, runId, T0, TimeSpan.FromMinutes(5)), (report.ConnectionId, report.RunId, report.StartedAt, report.Duration));
+        Assert.Equal("the run stopped unexpectedly; see the node's log", Assert.Single(report.Errors));
+        Assert.Empty(report.Tables);
+
+        // The run is released: the 11:00 tick starts the next one. Its report goes to no one, since the request it
+        // would answer was answered already (the scheduler tells the requester before it logs the next tick).
+        Advance(TimeSpan.FromMinutes(40));
+        await AwaitConnectsAsync(2);
+        await ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(105):O}", () => runPermits.Release());
+        Assert.False(HasMessages);
+        Assert.Equal(1, await RunsLoggedAsync());
     }
 }

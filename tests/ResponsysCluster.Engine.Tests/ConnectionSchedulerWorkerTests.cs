@@ -8,6 +8,7 @@ using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Engine.Runs;
 using ResponsysCluster.Engine.Tests.Fakes;
 using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
+using static ResponsysCluster.Engine.Runs.ConnectionRunProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
 namespace ResponsysCluster.Engine.Tests;
@@ -65,5 +66,24 @@ public sealed class ConnectionSchedulerWorkerTests : TestKit
         Assert.Single(completed);
         Assert.Contains(records.Steps, s => s.Step == "file requeued");
         await Sys.ActorSelection("/user/scheduler/file-worker-2").ResolveOne(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_give_its_runs_the_limits_it_was_started_with()
+    {
+        var directory = new InMemoryExportDirectory().WithExport("A_20240301.csv", "ID\n1\n");
+        var records = new RecordingStore();
+        var config = new ConnectionConfig
+        {
+            Host = "files.example.com", Username = "u", Path = InMemoryExportDirectory.Path, ConnectionId = "c", MaxConcurrentDownloads = 1,
+        };
+        // Bookmarks that never answer: the run gives up on them after its own limit, not the default 30 s.
+        var limits = RunLimits.Default with { BookmarkTimeout = TimeSpan.FromMilliseconds(300) };
+        var scheduler = Sys.ActorOf(ConnectionSchedulerActor.Props(config, new ConnectionPorts(directory, records, records), CreateTestProbe().Ref,
+            NullLoggerFactory.Instance, TimeProvider.System, limits));
+        scheduler.Tell(new RunNow(null), TestActor);
+
+        var report = await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(10));
+        Assert.Equal("the bookmarks of A did not answer within 00:00:00.3000000", Assert.Single(report.Errors));
     }
 }

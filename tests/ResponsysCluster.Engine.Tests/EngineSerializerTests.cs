@@ -83,4 +83,25 @@ public sealed class EngineSerializerTests : TestKit
         Assert.False(restored.IsPending(a));
         Assert.True(restored.IsPending(new FileVersion("/x/b.csv", T.AddSeconds(1), 1)));
     }
+
+    [Fact]
+    public void Should_restore_versions_done_while_an_older_one_holds_back_the_first_watermark()
+    {
+        // No start date, and the oldest version waits for its ready file: the newer ones are done, the watermark unset.
+        var waiting = new FileVersion("/x/a.csv", T, 1);
+        var b = new FileVersion("/x/b.csv", T.AddSeconds(1), 1);
+        var c = new FileVersion("/x/c.csv", T.AddSeconds(2), 1);
+        var bookmark = TableBookmark.Start(null).Complete(b, [waiting]).Complete(c, [waiting]);
+        Assert.Null(bookmark.Watermark);
+
+        var snapshot = TableBookmarkSnapshot.Of(bookmark, null);
+        Assert.Equal(new[] { new DoneVersion(b.Path, b.Modified), new DoneVersion(c.Path, c.Modified) }, snapshot.DoneAtOrAbove);
+        var serializer = new EngineSerializer((ExtendedActorSystem)Sys);
+        var restored = ((TableBookmarkSnapshot)serializer.FromBinary(serializer.ToBinary(snapshot), serializer.Manifest(snapshot))).ToBookmark();
+        Assert.Null(restored.Watermark);
+        Assert.False(restored.IsPending(b));
+        Assert.False(restored.IsPending(c));
+        Assert.True(restored.IsPending(waiting));
+        Assert.True(restored.IsPending(new FileVersion("/x/old.csv", T.AddYears(-5), 1)));
+    }
 }

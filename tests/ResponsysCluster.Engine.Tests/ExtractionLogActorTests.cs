@@ -54,4 +54,17 @@ public sealed class ExtractionLogActorTests : TestKit
 
         Assert.Equal(2, logger.Lines.Count(l => l.Level == LogLevel.Warning && l.Text.EndsWith("not written: PostgreSQL: connection refused")));
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_a_failed_step_of_the_whole_run_as_an_error()
+    {
+        var logger = new ListLogger();
+        var runId = Guid.NewGuid();
+        var log = Sys.ActorOf(ExtractionLogActor.Props(new RecordingStore(), runId, logger));
+        log.Tell(new ExtractionLogActor.Step("run failed", "Could not connect", Error: true));
+        log.Tell(ExtractionLogActor.Flush.Instance);
+        await ExpectMsgAsync<ExtractionLogActor.Flushed>();
+
+        Assert.Equal((LogLevel.Error, $"Run {runId} run failed: Could not connect"), Assert.Single(logger.Lines));
+    }
 }

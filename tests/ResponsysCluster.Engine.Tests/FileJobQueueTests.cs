@@ -100,4 +100,21 @@ public sealed class FileJobQueueTests
         Assert.Empty(queue.Dispatch());
         Assert.False(queue.IsDrained);
     }
+
+    [Fact]
+    public void Should_take_a_result_only_for_the_very_job_and_attempt_the_worker_holds()
+    {
+        var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
+        queue.Enqueue([Job("A", "a1"), Job("A", "a2")]);
+        queue.Request("w1");
+        queue.Dispatch();
+        Assert.False(queue.Holds("w2", Job("A", "a1")));
+        Assert.False(queue.Holds("w1", Job("A", "a2")));
+        Assert.False(queue.Finish("w1", Job("A", "a2")));
+        Assert.False(queue.Finish("w1", Job("B", "a1")));
+        Assert.False(queue.Finish("w1", Job("A", "a1") with { RunId = Guid.NewGuid() }));
+        Assert.True(queue.Holds("w1", Job("A", "a1")));
+        Assert.True(queue.Finish("w1", Job("A", "a1")));
+        Assert.False(queue.Holds("w1", Job("A", "a1")));
+    }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Event;
 using Akka.Persistence;
 using Akka.TestKit.Xunit2;
 using ResponsysCluster.Domain.Files;
@@ -8,10 +9,10 @@ using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
 namespace ResponsysCluster.Engine.Tests;
 
 /// <summary>
-/// The bookmark actor on the in-memory journal and snapshot store (the journal can hold writes): persist, reply
-/// after persisting, snapshot, recover after a stop.
+/// The bookmark actor on the in-memory journal and snapshot store (the journal can hold writes, the snapshot store
+/// fails for some tables): persist, reply after persisting, snapshot, recover after a stop.
 /// </summary>
-public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config)
+public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config + "\n" + FailingSnapshotStore.Config)
 {
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(10);
@@ -22,14 +23,28 @@ public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config)
 
     private IActorRef SnapshotStore => Persistence.Instance.Apply(Sys).SnapshotStoreFor(null);
 
-    private IActorRef Bookmark(string table) => Sys.ActorOf(TableBookmarkActor.Props("c", table, T));
+    private IActorRef Bookmark(string table, DateTimeOffset? startDate) => Sys.ActorOf(TableBookmarkActor.Props("c", table, startDate));
 
-    private async Task<IActorRef> StopAndRecreateAsync(IActorRef actor, string table)
+    private IActorRef Bookmark(string table) => Bookmark(table, T);
+
+    private async Task StopAsync(IActorRef actor)
     {
         Watch(actor);
         Sys.Stop(actor);
         await ExpectTerminatedAsync(actor);
+    }
+
+    private async Task<IActorRef> StopAndRecreateAsync(IActorRef actor, string table)
+    {
+        await StopAsync(actor);
         return Bookmark(table);
+    }
+
+    /// <summary>Deletes the table's events up to the snapshot at <see cref="TableBookmarkActor.SnapshotEvery"/>: only that snapshot can bring them back.</summary>
+    private async Task DeleteEventsTheSnapshotCoversAsync(string table)
+    {
+        Journal.Tell(new DeleteMessagesTo(PersistenceId("c", table), TableBookmarkActor.SnapshotEvery, TestActor));
+        await ExpectMsgAsync<DeleteMessagesSuccess>(Wait);
     }
 
     private async Task<BookmarkState> AskAsync(IActorRef actor, object command)
@@ -97,9 +112,8 @@ public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config)
         Assert.Equal(TableBookmarkActor.SnapshotEvery, stored.DoneAtOrAbove.Count);
 
         // Used: with the events the snapshot covers gone from the journal, recovery still gives every version.
-        await StopAndRecreateAsync(actor, "MANY");
-        Journal.Tell(new DeleteMessagesTo(PersistenceId("c", "MANY"), TableBookmarkActor.SnapshotEvery, TestActor));
-        await ExpectMsgAsync<DeleteMessagesSuccess>(Wait);
+        await StopAsync(actor);
+        await DeleteEventsTheSnapshotCoversAsync("MANY");
         var recovered = Bookmark("MANY");
         var state = (await AskAsync(recovered, new GetBookmark("c", "MANY"))).Bookmark;
         Assert.All(Enumerable.Range(1, count), i => Assert.False(state.IsPending(V($"f{i}.csv", i)), $"f{i}.csv"));
@@ -111,10 +125,15 @@ public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config)
     [Fact(Timeout = 30_000)]
     public async Task Should_keep_only_the_latest_snapshot()
     {
+        // The snapshot store's answers are the bookmark's to take: none of them may go unhandled (to the dead-letter log).
+        var unhandled = CreateTestProbe();
+        Sys.EventStream.Subscribe(unhandled.Ref, typeof(UnhandledMessage));
         var actor = Bookmark("SNAP");
         for (var i = 1; i <= 2 * TableBookmarkActor.SnapshotEvery; i++) await AskAsync(actor, new CompleteFileVersion("c", "SNAP", V($"f{i}.csv", i), []));
 
         await AwaitConditionAsync(async () => await SnapshotAsync("SNAP", 2 * TableBookmarkActor.SnapshotEvery - 1) is null, Wait);
+        await AskAsync(actor, new GetBookmark("c", "SNAP"));
+        await unhandled.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
         var latest = await SnapshotAsync("SNAP");
         Assert.Equal(2 * TableBookmarkActor.SnapshotEvery, latest!.Metadata.SequenceNr);
         Assert.Equal(T.AddSeconds(2 * TableBookmarkActor.SnapshotEvery), ((TableBookmarkSnapshot)latest.Snapshot).Watermark);
@@ -204,5 +223,88 @@ public sealed class TableBookmarkActorTests() : TestKit(HoldingJournal.Config)
         // Its journal is the table's own: the same events recover under the same persistence id.
         Assert.Equal(1, await HighestSequenceNrAsync("ROUTED"));
         Assert.Equal("bookmark|c|ROUTED", PersistenceId("c", "ROUTED"));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_keep_versions_done_before_the_first_watermark_in_its_answers_and_its_snapshot()
+    {
+        // No start date, and the oldest file waits for its ready file: the watermark cannot be set, so the versions
+        // done are all the bookmark knows, in its answer to the run as in its snapshot.
+        var waiting = V("waiting.csv", 0);
+        var actor = Bookmark("NOSTART", null);
+        var first = (await AskAsync(actor, new CompleteFileVersion("c", "NOSTART", V("f1.csv", 1), [waiting]))).Bookmark;
+        Assert.Null(first.Watermark);
+        Assert.False(first.IsPending(V("f1.csv", 1)));
+        Assert.True(first.IsPending(waiting));
+        for (var i = 2; i <= TableBookmarkActor.SnapshotEvery; i++)
+            await AskAsync(actor, new CompleteFileVersion("c", "NOSTART", V($"f{i}.csv", i), [waiting]));
+
+        var stored = Assert.IsType<TableBookmarkSnapshot>((await SnapshotAsync("NOSTART"))!.Snapshot);
+        Assert.Null(stored.Watermark);
+        Assert.Equal(TableBookmarkActor.SnapshotEvery, stored.DoneAtOrAbove.Count);
+
+        await StopAsync(actor);
+        await DeleteEventsTheSnapshotCoversAsync("NOSTART");
+        var state = (await AskAsync(Bookmark("NOSTART", null), new GetBookmark("c", "NOSTART"))).Bookmark;
+        Assert.All(Enumerable.Range(1, TableBookmarkActor.SnapshotEvery), i => Assert.False(state.IsPending(V($"f{i}.csv", i)), $"f{i}.csv"));
+        Assert.True(state.IsPending(waiting));
+        Assert.Null(state.Watermark);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_snapshot_a_reset_that_is_the_hundredth_event_and_recover_it_from_the_snapshot()
+    {
+        var actor = Bookmark("RESETSNAP");
+        for (var i = 1; i < TableBookmarkActor.SnapshotEvery; i++)
+            await AskAsync(actor, new CompleteFileVersion("c", "RESETSNAP", V($"f{i}.csv", i), []));
+        await AskAsync(actor, new ResetTable("c", "RESETSNAP", T.AddSeconds(10)));
+
+        var snapshot = await SnapshotAsync("RESETSNAP");
+        Assert.Equal(TableBookmarkActor.SnapshotEvery, snapshot!.Metadata.SequenceNr);
+        var stored = Assert.IsType<TableBookmarkSnapshot>(snapshot.Snapshot);
+        Assert.Equal(T.AddSeconds(10), stored.Watermark);
+        Assert.Empty(stored.DoneAtOrAbove);
+
+        // Recovered from the snapshot alone: what came after the reset's start date is pending again, what came before is not.
+        await StopAsync(actor);
+        await DeleteEventsTheSnapshotCoversAsync("RESETSNAP");
+        var state = (await AskAsync(Bookmark("RESETSNAP"), new GetBookmark("c", "RESETSNAP"))).Bookmark;
+        Assert.False(state.IsPending(V("f9.csv", 9)));
+        Assert.True(state.IsPending(V("f10.csv", 10)));
+        Assert.True(state.IsPending(V("f99.csv", 99)));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_a_snapshot_it_could_not_save_and_recover_from_its_events()
+    {
+        const string table = FailingSnapshotStore.SaveFails;
+        var actor = Bookmark(table);
+        for (var i = 1; i < TableBookmarkActor.SnapshotEvery; i++) await AskAsync(actor, new CompleteFileVersion("c", table, V($"f{i}.csv", i), []));
+
+        // The hundredth event is persisted and answered; its snapshot fails and the node's log says so.
+        var last = V($"f{TableBookmarkActor.SnapshotEvery}.csv", TableBookmarkActor.SnapshotEvery);
+        await EventFilter.Warning(contains: $"Snapshot of bookmark {PersistenceId("c", table)} failed").ExpectOneAsync(async () =>
+            Assert.False((await AskAsync(actor, new CompleteFileVersion("c", table, last, []))).Bookmark.IsPending(last)));
+        Assert.Null(await SnapshotAsync(table));
+
+        var recovered = await StopAndRecreateAsync(actor, table);
+        var state = (await AskAsync(recovered, new GetBookmark("c", table))).Bookmark;
+        Assert.Equal(last.Modified, state.Watermark);
+        Assert.Equal(TableBookmarkActor.SnapshotEvery, await HighestSequenceNrAsync(table));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_log_old_snapshots_it_could_not_delete_and_keep_its_new_one()
+    {
+        const string table = FailingSnapshotStore.DeleteFails;
+        var actor = Bookmark(table);
+        for (var i = 1; i < TableBookmarkActor.SnapshotEvery; i++) await AskAsync(actor, new CompleteFileVersion("c", table, V($"f{i}.csv", i), []));
+
+        var last = V($"f{TableBookmarkActor.SnapshotEvery}.csv", TableBookmarkActor.SnapshotEvery);
+        await EventFilter.Warning(contains: $"Deleting old snapshots of bookmark {PersistenceId("c", table)} failed").ExpectOneAsync(async () =>
+            await AskAsync(actor, new CompleteFileVersion("c", table, last, [])));
+        var snapshot = await SnapshotAsync(table);
+        Assert.Equal(TableBookmarkActor.SnapshotEvery, snapshot!.Metadata.SequenceNr);
+        Assert.Equal(last.Modified, ((TableBookmarkSnapshot)snapshot.Snapshot).Watermark);
     }
 }

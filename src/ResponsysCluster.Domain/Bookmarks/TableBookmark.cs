@@ -51,7 +51,8 @@ public sealed record TableBookmark
     /// <summary>True when <paramref name="version"/> is still to be read.</summary>
     public bool IsPending(FileVersion version)
     {
-        if (Watermark is not { } watermark) return true;
+        // No watermark yet: versions done while an older one is still to do are all that is known done.
+        if (Watermark is not { } watermark) return !DoneAbove.Contains(new DoneVersion(version.Path, version.Modified));
         if (version.Modified < watermark) return false;
         if (version.Modified == watermark)
             return !AllDoneAtWatermark && !DoneAtWatermark.Contains(version.Path);

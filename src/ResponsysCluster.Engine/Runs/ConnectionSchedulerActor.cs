@@ -86,11 +86,8 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
             log.Info("Scheduled run of {0} skipped: the previous run is still going", config.ConnectionId);
     }
 
-    private void HandleRunFinished(RunFinished finished)
-    {
-        Context.Unwatch(Sender);
-        EndRun(finished.Report);
-    }
+    /// <summary>The run stops once it has sent this; its <see cref="Terminated"/> comes later and no longer names the run going.</summary>
+    private void HandleRunFinished(RunFinished finished) => EndRun(finished.Report);
 
     /// <summary>A worker that stopped is replaced; a run that stopped without finishing (it threw) is reported as failed.</summary>
     private void HandleTerminated(Terminated terminated)
@@ -101,10 +98,14 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
             workers[index] = StartWorker();
             // The run in progress may be waiting for the job the old worker held: the new one asks it for work.
             if (run is not null) workers[index].Tell(new Files.FileJobProtocol.WorkAvailable(runId), run);
-            return;
         }
-        if (!terminated.ActorRef.Equals(run)) return;
-        EndRun(new RunReport(config.ConnectionId, Guid.Empty, clock.GetUtcNow(), TimeSpan.Zero, [], ["the run stopped unexpectedly; see the node's log"]));
+        else if (terminated.ActorRef.Equals(run))
+        {
+            log.Warning("Run {0} of {1} stopped before it finished", runId, config.ConnectionId);
+            var startedAt = gate.RunningSince!.Value;
+            EndRun(new RunReport(config.ConnectionId, runId, startedAt, clock.GetUtcNow() - startedAt, [],
+                ["the run stopped unexpectedly; see the node's log"]));
+        }
     }
 
     private void EndRun(RunReport report)
@@ -123,7 +124,8 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         var now = clock.GetUtcNow();
         var next = scheduleClock.NextAfter(now, gate.LastStart);
         log.Info("Next scheduled run of {0}: {1:O}", config.ConnectionId, next);
-        Timers.StartSingleTimer(TickTimer, Tick.Instance, next > now ? next - now : TimeSpan.Zero);
+        // Never before now: an interval's next run is now at the earliest, an anchor's or a cron's strictly after it.
+        Timers.StartSingleTimer(TickTimer, Tick.Instance, next - now);
     }
 
     /// <summary>Starts a run unless the gate says one is going; false when it does.</summary>

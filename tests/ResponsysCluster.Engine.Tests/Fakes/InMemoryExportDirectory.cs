@@ -18,11 +18,15 @@ public sealed class InMemoryExportDirectory : IExportDirectoryConnector
     private readonly ConcurrentDictionary<string, (byte[] Bytes, DateTimeOffset Modified)> files = new();
     private readonly ConcurrentDictionary<string, int> opens = new();
     private int connects;
+    private int disposals;
 
     /// <summary>When set, every connect fails with it.</summary>
     public Exception? ConnectFailure { get; set; }
 
     public int Connects => Volatile.Read(ref connects);
+
+    /// <summary>Sessions closed so far.</summary>
+    public int Disposals => Volatile.Read(ref disposals);
 
     /// <summary>Adds a data file and its ready file (the ready file carrying <paramref name="readyCount"/>).</summary>
     public InMemoryExportDirectory WithExport(string name, string csv, int minute = 0, string? readyCount = null)
@@ -42,6 +46,9 @@ public sealed class InMemoryExportDirectory : IExportDirectoryConnector
 
     public int OpensOf(string name) => opens.GetValueOrDefault(name);
 
+    /// <summary>When set, every open waits until it completes.</summary>
+    public TaskCompletionSource? OpenGate { get; set; }
+
     public Task<IExportDirectory> ConnectAsync(CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref connects);
@@ -55,10 +62,11 @@ public sealed class InMemoryExportDirectory : IExportDirectoryConnector
             Task.FromResult<IReadOnlyList<RemoteFile>>(owner.files
                 .Select(f => new RemoteFile(RemoteFile.PathIn(Path, f.Key), f.Key, f.Value.Bytes.Length, f.Value.Modified)).ToList());
 
-        public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken)
+        public async Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken)
         {
             owner.opens.AddOrUpdate(file.Name, 1, (_, n) => n + 1);
-            return Task.FromResult<Stream>(new MemoryStream(owner.files[file.Name].Bytes, writable: false));
+            if (owner.OpenGate is { } gate) await gate.Task.WaitAsync(cancellationToken);
+            return new MemoryStream(owner.files[file.Name].Bytes, writable: false);
         }
 
         public Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken) =>
@@ -67,6 +75,10 @@ public sealed class InMemoryExportDirectory : IExportDirectoryConnector
         public Task<RemoteFile?> StatAsync(RemoteFile file, CancellationToken cancellationToken) =>
             Task.FromResult(owner.files.TryGetValue(file.Name, out var f) ? file with { Size = f.Bytes.Length, Modified = f.Modified } : null);
 
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Increment(ref owner.disposals);
+            return ValueTask.CompletedTask;
+        }
     }
 }
