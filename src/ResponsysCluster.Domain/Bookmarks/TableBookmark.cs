@@ -41,6 +41,12 @@ public sealed record TableBookmark
         };
     }
 
+    /// <summary>
+    /// A bookmark from state that has no watermark yet: only <paramref name="done"/> are done (they were loaded while
+    /// an older version was still to do, which holds the watermark back).
+    /// </summary>
+    public static TableBookmark RestoreWithoutWatermark(IEnumerable<DoneVersion> done) => new() { DoneAbove = done.ToImmutableHashSet() };
+
     /// <summary>Every version known done at or above the watermark, oldest first.</summary>
     public IReadOnlyList<DoneVersion> DoneAtOrAbove =>
         DoneAtWatermark.Select(p => new DoneVersion(p, Watermark!.Value))

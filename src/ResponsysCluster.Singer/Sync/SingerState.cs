@@ -55,16 +55,22 @@ public sealed class SingerState
         if (node is null) return null;
         if (node is not JsonObject bookmark)
             throw new FormatException($"State bookmark '{table}' must be an object with '{ModifiedSince}', not {Shown(node)}.");
-        if (bookmark[ModifiedSince] is null) return null;
+        if (bookmark[ModifiedSince] is null)
+            return bookmark[FilesDone] is null ? null : TableBookmark.RestoreWithoutWatermark(DoneVersions(table, bookmark));
         if (bookmark[ModifiedSince] is not JsonValue since || !since.TryGetValue<string>(out var text))
             throw new FormatException($"State bookmark '{table}.{ModifiedSince}' must be an ISO-8601 date-time string, not {Shown(bookmark[ModifiedSince])}.");
         if (!IsoTimestamp.TryParse(text, out var watermark))
             throw new FormatException($"State bookmark '{table}.{ModifiedSince}' is not an ISO-8601 date-time: '{text}'.");
 
         if (bookmark[FilesDone] is null) return TableBookmark.Restore(watermark, null);
+        var allDoneAtWatermark = bookmark[AllDoneAtModifiedSince] is JsonValue flag && flag.TryGetValue<bool>(out var all) && all;
+        return TableBookmark.Restore(watermark, DoneVersions(table, bookmark), allDoneAtWatermark);
+    }
+
+    private static List<DoneVersion> DoneVersions(string table, JsonObject bookmark)
+    {
         if (bookmark[FilesDone] is not JsonArray done)
             throw new FormatException($"State bookmark '{table}.{FilesDone}' must be an array, not {Shown(bookmark[FilesDone])}.");
-        var allDoneAtWatermark = bookmark[AllDoneAtModifiedSince] is JsonValue flag && flag.TryGetValue<bool>(out var all) && all;
         var versions = new List<DoneVersion>();
         foreach (var entry in done)
         {
@@ -78,8 +84,11 @@ public sealed class SingerState
                 throw new FormatException($"State bookmark '{table}.{FilesDone}' has an entry without a string 'path' and an ISO-8601 'modified': {Shown(entry)}.");
             versions.Add(new DoneVersion(path, at));
         }
-        return TableBookmark.Restore(watermark, versions, allDoneAtWatermark);
+        return versions;
     }
+
+    private static JsonArray DoneArray(IEnumerable<DoneVersion> done) =>
+        new(done.Select(d => (JsonNode)new JsonObject { ["path"] = d.Path, ["modified"] = IsoTimestamp.Format(d.Modified) }).ToArray());
 
     /// <summary>A JSON value as the error shows it, cut short: the state is the user's own file, no secret.</summary>
     private static string Shown(JsonNode? node)
@@ -97,8 +106,11 @@ public sealed class SingerState
         bookmarks[table] = entry;
         if (bookmark.Watermark is not { } watermark)
         {
+            // No watermark yet (no start date, the oldest file still to do): the files done so far are all it knows.
             entry.Remove(ModifiedSince);
-            entry.Remove(FilesDone);
+            entry.Remove(AllDoneAtModifiedSince);
+            if (bookmark.DoneAbove.Count == 0) entry.Remove(FilesDone);
+            else entry[FilesDone] = DoneArray(bookmark.DoneAtOrAbove);
             return new SingerState(copy);
         }
 
@@ -111,9 +123,7 @@ public sealed class SingerState
         else
         {
             if (bookmark.AllDoneAtWatermark) entry[AllDoneAtModifiedSince] = true;
-            entry[FilesDone] = new JsonArray(bookmark.DoneAtOrAbove
-                .Select(d => (JsonNode)new JsonObject { ["path"] = d.Path, ["modified"] = IsoTimestamp.Format(d.Modified) })
-                .ToArray());
+            entry[FilesDone] = DoneArray(bookmark.DoneAtOrAbove);
         }
         return new SingerState(copy);
     }
