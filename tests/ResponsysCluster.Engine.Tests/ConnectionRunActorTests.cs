@@ -187,6 +187,27 @@ public sealed class ConnectionRunActorTests : TestKit
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Should_ignore_the_late_failure_of_a_job_already_offered_again()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        StartRun(workers, RunLimits.Default with { JobTimeout = TimeSpan.FromSeconds(1) });
+        await AskForWorkAsync(workers[0]);
+        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        await AskForWorkAsync(workers[1]);
+        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+
+        // The timed-out attempt fails after its job was handed on: the second attempt's success is the file's result.
+        workers[0].Reply(new FileJobFailed(first, new FileFailure(first.File.Path, "connection reset"), TimeSpan.Zero));
+        workers[1].Reply(Loaded(second, rows: 1));
+        var report = await FinishedAsync();
+        Assert.Equal((1, 0), (report.Tables.Single().FilesLoaded, report.Tables.Single().FilesFailed));
+        Assert.DoesNotContain(store.Steps, s => s.Step == "file failed");
+        Assert.Single(completed);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Should_sample_only_the_tables_the_database_has_no_columns_for()
     {
         directory.WithExport("A_20240301.csv", "ID,WHEN\n1,2024-01-02 03:04:05\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
