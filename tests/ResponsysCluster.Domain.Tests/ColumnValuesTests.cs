@@ -64,6 +64,26 @@ public sealed class ColumnValuesTests
     }
 
     [Theory]
+    [InlineData("2018-03-11 02:30:00+00:00")]
+    [InlineData("2018-03-11 02:30:00Z")]
+    public void Should_not_call_a_time_with_its_own_offset_shifted_even_inside_the_zones_gap(string text)
+    {
+        Assert.True(ColumnValues.TryDateTimeUtc(text, NewYork, out var utc, out var shifted));
+        Assert.False(shifted);
+        Assert.Equal(new DateTime(2018, 3, 11, 2, 30, 0, DateTimeKind.Utc), utc);
+    }
+
+    [Fact]
+    public void Should_keep_the_first_instant_of_the_calendar_reached_through_the_zones_offset()
+    {
+        // 01:00 at UTC+1 is the calendar's first instant in UTC: still a date-time.
+        var plusOne = TimeZoneInfo.FindSystemTimeZoneById("Etc/GMT-1");
+        Assert.True(ColumnValues.TryDateTimeUtc("0001-01-01 01:00:00", plusOne, out var utc));
+        Assert.Equal(DateTime.MinValue, utc);
+        Assert.False(ColumnValues.TryDateTimeUtc("0001-01-01 00:59:59", plusOne, out _));
+    }
+
+    [Theory]
     [InlineData("2018-03-11 01:59:59", "2018-03-11T06:59:59")]
     [InlineData("2018-03-11 03:00:00", "2018-03-11T07:00:00")]
     [InlineData("2018-11-04 01:30:00", "2018-11-04T06:30:00")] // in the overlap: standard time

@@ -41,6 +41,15 @@ public sealed class ExportFileChecksTests
         Assert.Equal(ExportFileChecks.MaxReadyFileBytes, directory.BytesAsked);
     }
 
+    [Fact]
+    public async Task Should_fail_the_file_naming_the_ready_file_when_its_count_is_larger_than_any_file_holds()
+    {
+        var directory = new FixedDirectory(Data, "99999999999999999999\n");
+        var error = await Assert.ThrowsAsync<ExportFileException>(() => ExportFileChecks.ReadRecordCountAsync(directory, Ready, CancellationToken.None));
+        Assert.Equal((Ready.Path, "record count mismatch: the ready file LIST.ready says 99999999999999999999 records, more than any file can hold"),
+            (error.FilePath, error.Reason));
+    }
+
     [Theory]
     [InlineData(null, 5L, RecordCountOutcome.NoCount)]
     [InlineData(5L, 5L, RecordCountOutcome.MatchesRecords)]
@@ -62,6 +71,20 @@ public sealed class ExportFileChecksTests
     {
         var error = Assert.Throws<ExportFileException>(() => ExportFileChecks.RequireRecordCount(Data.Path, null, 0, 5));
         Assert.StartsWith("record count mismatch: the ready file says 0, the file holds 5 records", error.Reason);
+    }
+
+    [Theory]
+    [InlineData(RecordCountOutcome.MatchesRecords, "the ready file's count 5 matches the records without the header row")]
+    [InlineData(RecordCountOutcome.MatchesRecordsAndHeader, "the ready file's count 6 matches the records with the header row")]
+    [InlineData(RecordCountOutcome.NoCount, "the ready file carries no record count")]
+    public void Should_say_which_count_the_records_matched(RecordCountOutcome outcome, string words) =>
+        Assert.Equal(words, RecordCountCheck.Describe(outcome, 5));
+
+    [Fact]
+    public void Should_have_no_value_notes_unless_the_load_gave_some()
+    {
+        Assert.Empty(new FileVersionLoaded(false, 1, 0, []).Notes);
+        Assert.Equal(["moved forward"], new FileVersionLoaded(false, 1, 0, [], ValueNotes: ["moved forward"]).Notes);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ public sealed class PrintableTextTests
     [InlineData("RED\u001b[31mX", "RED\\x1b[31mX")]
     [InlineData("del\u007f", "del\\x7f")]
     [InlineData("c1\u009b31m", "c1\\u009b31m")]
+    [InlineData("c1\u008031m", "c1\\u008031m")]
     [InlineData("line\u2028sep", "line\\u2028sep")]
     [InlineData("BAD\uFFFD_é", "BAD\uFFFD_é")]
     public void Control_characters_are_escaped_and_everything_else_kept(string text, string shown) =>

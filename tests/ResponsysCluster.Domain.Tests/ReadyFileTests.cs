@@ -25,6 +25,7 @@ public sealed class ReadyFileTests
     {
         var error = Assert.Throws<ReadyFileCountTooLargeException>(() => ReadyFileContent.RecordCount(content));
         Assert.Equal(content.Trim(), error.Count);
+        Assert.Equal($"the record count {content.Trim()} is larger than any file can hold", error.Message);
     }
 
     [Theory]

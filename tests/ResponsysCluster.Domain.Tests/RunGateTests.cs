@@ -46,6 +46,8 @@ public sealed class RunGateTests
     {
         Assert.Throws<InvalidOperationException>(() => RunGate.Idle.Finish());
         Assert.Throws<InvalidOperationException>(() => RunGate.Idle.TryStart(T0).Gate.Finish().Finish());
+        Assert.Equal("No run is going: a run finished twice or was never started.",
+            Assert.Throws<InvalidOperationException>(() => RunGate.Idle.Finish()).Message);
     }
 
     [Fact]

@@ -46,20 +46,12 @@ public static class ColumnValues
         }
         shiftedOverGap = wallClockZone.IsInvalidTime(parsed);
         // TimeZoneInfo's own conversion clamps a result beyond the calendar to its ends: that would change the value.
-        var offset = shiftedOverGap ? OffsetBeforeGap(parsed, wallClockZone) : wallClockZone.GetUtcOffset(parsed);
-        var ticks = parsed.Ticks - offset.Ticks;
+        // For a time in a DST gap GetUtcOffset gives the standard offset, the one in force before the gap: read with
+        // it, the time lands as far past the gap's end as it is past its start.
+        var ticks = parsed.Ticks - wallClockZone.GetUtcOffset(parsed).Ticks;
         if (ticks < DateTime.MinValue.Ticks || ticks > DateTime.MaxValue.Ticks) return false;
         utc = new DateTime(ticks, DateTimeKind.Utc);
         return true;
-    }
-
-    // The offset in force before the gap: read with it, a time in the gap lands as far past the gap's end as it is past its start.
-    private static TimeSpan OffsetBeforeGap(DateTime wallClock, TimeZoneInfo zone)
-    {
-        var before = wallClock;
-        do before = before.AddMinutes(-15);
-        while (zone.IsInvalidTime(before));
-        return zone.GetUtcOffset(before);
     }
 
     /// <summary>Whether <paramref name="value"/> converts to <paramref name="type"/>.</summary>
