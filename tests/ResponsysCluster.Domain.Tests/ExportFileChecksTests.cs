@@ -126,4 +126,11 @@ public sealed class ExportFileChecksTests
         Assert.Equal(Data.Path, error.FilePath);
         Assert.StartsWith($"record count mismatch: the ready file {Ready.Name} says {expected}, the file is empty (0 bytes", error.Reason);
     }
+
+    [Fact]
+    public void An_empty_data_file_with_a_count_and_no_known_ready_file_names_no_ready_file()
+    {
+        var error = Assert.Throws<ExportFileException>(() => ExportFileChecks.RequireNothingExpectedOfEmptyFile(Data.Path, null, 3));
+        Assert.StartsWith("record count mismatch: the ready file says 3, the file is empty (0 bytes", error.Reason);
+    }
 }
