@@ -98,11 +98,22 @@ require_tools() {
   done
 }
 
+# dotnet_rid: the runtime identifier of this machine, for a ReadyToRun publish.
+dotnet_rid() {
+  case $(uname -m) in
+    x86_64) echo linux-x64 ;;
+    aarch64) echo linux-arm64 ;;
+    *) die "no ReadyToRun runtime identifier for $(uname -m)" ;;
+  esac
+}
+
 build() {
   log "building responsys-cluster and responsys-bench (Release)"
   mkdir -p "$OUT"
   local build_log=$OUT/$BENCH_NAME-build.log
-  dotnet publish "$REPO/src/ResponsysCluster.Node" -c Release -o "$OUT/node" --nologo -v quiet >"$build_log" 2>&1 ||
+  # ReadyToRun, as deploy/Dockerfile publishes it: what users run.
+  dotnet publish "$REPO/src/ResponsysCluster.Node" -c Release -r "$(dotnet_rid)" --self-contained false -p:PublishReadyToRun=true \
+    -o "$OUT/node" --nologo -v quiet >"$build_log" 2>&1 ||
     { cat "$build_log" >&2; die "building src/ResponsysCluster.Node failed"; }
   dotnet publish "$REPO/bench/ResponsysCluster.Bench" -c Release -o "$OUT/bench" --nologo -v quiet >>"$build_log" 2>&1 ||
     { cat "$build_log" >&2; die "building bench/ResponsysCluster.Bench failed"; }

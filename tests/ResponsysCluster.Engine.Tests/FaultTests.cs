@@ -161,6 +161,8 @@ public sealed class FaultTests(SftpServer sftp, PostgresServer postgres)
         finally
         {
             await ProcessRunner.RunAsync("bash", [RepositoryRoot.Combine("deploy", "local", "postgres.sh"), "stop", directory]);
+            // A stopped throwaway server's data directory is a few hundred megabytes: gone with the test.
+            Directory.Delete(directory, recursive: true);
         }
     }
 

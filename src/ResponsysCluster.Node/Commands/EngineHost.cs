@@ -127,7 +127,9 @@ internal static class EngineHost
     private static async Task<IHost> StartHostAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        var builder = Host.CreateApplicationBuilder();
+        // No appsettings.json, no DOTNET_ variables: the node's settings are its flags and RSX_ variables. The defaults
+        // would also watch the working directory for changes to those files, costing CPU on every write under it.
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         // The adapters behind the engine's ports, built once from the settings; the actors resolve them.
