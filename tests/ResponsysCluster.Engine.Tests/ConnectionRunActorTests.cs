@@ -163,8 +163,8 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Equal(LogLevel.Error, LevelOf("file failed /exports/A_20240301.csv: /exports/A_20240301.csv: the worker loading it stopped"));
     }
 
-    [Fact(Timeout = 30_000)]
-    public async Task Should_offer_again_a_job_whose_worker_timed_out_and_ignore_its_late_answer()
+    // One file; the first worker's attempt times out (1 s) and the job goes to the second worker as attempt 2.
+    private async Task<(List<TestProbe> Workers, FileJob First, FileJob Second)> HandOnATimedOutJobAsync()
     {
         directory.WithExport("A_20240301.csv", "ID\n1\n");
         store.TablesWithColumns["A"] = true;
@@ -173,7 +173,13 @@ public sealed class ConnectionRunActorTests : TestKit
         await AskForWorkAsync(workers[0]);
         var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
         await AskForWorkAsync(workers[1]);
-        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        return (workers, first, await workers[1].ExpectMsgAsync<FileJob>(Wait));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_offer_again_a_job_whose_worker_timed_out_and_ignore_its_late_answer()
+    {
+        var (workers, first, second) = await HandOnATimedOutJobAsync();
         Assert.Equal(2, second.Attempt);
 
         // The slow worker's answer arrives after its job was handed on, and before the second attempt's (the run
@@ -189,14 +195,7 @@ public sealed class ConnectionRunActorTests : TestKit
     [Fact(Timeout = 30_000)]
     public async Task Should_ignore_the_late_failure_of_a_job_already_offered_again()
     {
-        directory.WithExport("A_20240301.csv", "ID\n1\n");
-        store.TablesWithColumns["A"] = true;
-        var workers = Probes(2);
-        StartRun(workers, RunLimits.Default with { JobTimeout = TimeSpan.FromSeconds(1) });
-        await AskForWorkAsync(workers[0]);
-        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
-        await AskForWorkAsync(workers[1]);
-        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        var (workers, first, second) = await HandOnATimedOutJobAsync();
 
         // The timed-out attempt fails after its job was handed on: the second attempt's success is the file's result.
         workers[0].Reply(new FileJobFailed(first, new FileFailure(first.File.Path, "connection reset"), TimeSpan.Zero));
