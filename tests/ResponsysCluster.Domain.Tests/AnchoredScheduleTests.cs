@@ -92,10 +92,19 @@ public sealed class AnchoredScheduleTests
 
     [Theory]
     [InlineData(0)]
-    [InlineData(0.5)]
-    [InlineData(24 * 60 + 1)]
-    public void Should_refuse_every_outside_one_minute_to_a_day(double minutes)
+    [InlineData(0.999)]
+    [InlineData(24 * 3600 + 1)]
+    public void Should_refuse_every_outside_one_second_to_a_day(double seconds)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new AnchoredSchedule(TimeSpan.FromMinutes(minutes), new TimeOnly(2, 30), TimeZoneInfo.Utc));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AnchoredSchedule(TimeSpan.FromSeconds(seconds), new TimeOnly(2, 30), TimeZoneInfo.Utc));
+    }
+
+    [Fact]
+    public void Should_run_every_few_seconds_from_the_anchor()
+    {
+        var schedule = new AnchoredSchedule(TimeSpan.FromSeconds(5), new TimeOnly(2, 30), TimeZoneInfo.Utc);
+
+        Assert.Equal(At("2024-03-10T02:30:05+00:00"), schedule.NextAfter(At("2024-03-10T02:30:03+00:00"), null));
+        Assert.Equal(At("2024-03-10T02:30:10+00:00"), schedule.NextAfter(At("2024-03-10T02:30:05+00:00"), null));
     }
 }

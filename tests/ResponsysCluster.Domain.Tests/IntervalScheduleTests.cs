@@ -24,20 +24,21 @@ public sealed class IntervalScheduleTests
     [Theory]
     [InlineData(0)]
     [InlineData(-60)]
-    [InlineData(59)]
+    [InlineData(0.999)]
     [InlineData(365 * 24 * 3600 + 1)]
-    public void Should_refuse_an_interval_outside_one_minute_to_a_year(int seconds)
+    public void Should_refuse_an_interval_outside_one_second_to_a_year(double seconds)
     {
         var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new IntervalSchedule(TimeSpan.FromSeconds(seconds)));
         Assert.Equal(TimeSpan.FromSeconds(seconds), refused.ActualValue);
-        Assert.StartsWith("must be between 00:01:00 and 365.00:00:00", refused.Message);
+        Assert.StartsWith("must be between 00:00:01 and 365.00:00:00", refused.Message);
     }
 
     [Theory]
-    [InlineData(60)]
+    [InlineData(1)]
+    [InlineData(5)]
     [InlineData(3600)]
     [InlineData(365 * 24 * 3600)]
-    public void Should_accept_an_interval_from_one_minute_to_a_year_inclusive(int seconds)
+    public void Should_accept_an_interval_from_one_second_to_a_year_inclusive(int seconds)
     {
         Assert.Equal(TimeSpan.FromSeconds(seconds), new IntervalSchedule(TimeSpan.FromSeconds(seconds)).Every);
     }

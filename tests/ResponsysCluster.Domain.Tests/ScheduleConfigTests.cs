@@ -29,6 +29,8 @@ public sealed class ScheduleConfigTests
     [InlineData("\"90s\"", 1.5)]
     [InlineData("\"01:30:00\"", 90)]
     [InlineData("\"365d\"", 525600)]
+    [InlineData("\"5s\"", 5.0 / 60)]
+    [InlineData("\"1s\"", 1.0 / 60)]
     public void Should_read_every_as_minutes_or_with_a_unit(string every, double minutes)
     {
         Assert.Equal(new IntervalSchedule(TimeSpan.FromMinutes(minutes)), Schedule($$"""{"every": {{every}}}"""));
@@ -90,8 +92,8 @@ public sealed class ScheduleConfigTests
     [InlineData("""{"every": 0}""", "'every'")]
     [InlineData("""{"every": -5}""", "'every'")]
     [InlineData("""{"every": true}""", "'every'")]
-    [InlineData("""{"every": "30s"}""", "more often than once a minute")]
-    [InlineData("""{"every": 0.5}""", "more often than once a minute")]
+    [InlineData("""{"every": "0.5s"}""", "more often than once a second")]
+    [InlineData("""{"every": 0.01}""", "more often than once a second")]
     [InlineData("""{"every": "366d"}""", "365d")]
     [InlineData("""{"every": "1e308d"}""", "'every'")]
     [InlineData("""{"every": "25h", "anchor": "02:30"}""", "24h with an anchor")]

@@ -48,12 +48,12 @@ internal static class ScheduleConfigParser
     private static JsonElement? Field(JsonElement schedule, string name) =>
         schedule.TryGetProperty(name, out var value) && value.ValueKind != JsonValueKind.Null ? value : null;
 
-    /// <summary>A number is minutes; a string may be <c>30m</c>, <c>6h</c>, <c>1d</c>, <c>3600s</c> or <c>hh:mm:ss</c>.</summary>
+    /// <summary>A number is minutes; a string may be <c>5s</c>, <c>30m</c>, <c>6h</c>, <c>1d</c> or <c>hh:mm:ss</c>.</summary>
     private static TimeSpan ParseEvery(JsonElement value, TimeSpan maximum, string maximumText)
     {
         var every = DurationText.Parse(value, TimeSpan.FromMinutes(1))
-            ?? throw Wrong($"'every' {value.GetRawText()} is not a duration: minutes as a number, or '30m', '6h', '1d', 'hh:mm:ss'");
-        if (every < ReplicationSchedule.MinimumEvery) throw Wrong($"'every' {value.GetRawText()} is more often than once a minute");
+            ?? throw Wrong($"'every' {value.GetRawText()} is not a duration: minutes as a number, or '5s', '30m', '6h', '1d', 'hh:mm:ss'");
+        if (every < ReplicationSchedule.MinimumEvery) throw Wrong($"'every' {value.GetRawText()} is more often than once a second");
         if (every > maximum) throw Wrong($"'every' {value.GetRawText()} is longer than the most allowed, {maximumText}");
         return every;
     }
