@@ -9,6 +9,8 @@ internal static class Logging
         .SetMinimumLevel(LogLevel.Information)
         // "Application started. Press Ctrl+C to shut down." is noise for a command that ends by itself.
         .AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning)
+        // A line per health probe (every few seconds from an orchestrator) would bury the node's own log.
+        .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
         .AddConsole(options =>
         {
             options.FormatterName = EscapingConsoleFormatter.FormatterName;

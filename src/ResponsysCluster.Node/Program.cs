@@ -1,6 +1,7 @@
 using System.CommandLine;
 using ResponsysCluster.Node;
 using ResponsysCluster.Node.Commands;
+using ResponsysCluster.Node.Hosting;
 
 // stdout carries the report (sync, log) or Singer messages (tap) and nothing else: whatever else writes to the
 // console's stdout (Akka's standard-out logger while the actor system starts or stops, a library's stray line)
@@ -49,14 +50,22 @@ sync.SetAction(async (parse, cancellationToken) =>
 
 var nodeConfig = new Option<string>("--config", "-c") { Description = "Connection config JSON", Required = true };
 var nodePostgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string (or set {SyncCommand.PostgresVariable})" };
-var node = new Command("node", "Keep replicating the connection on its schedule until stopped (SIGTERM stops cleanly)")
+var nodeHost = new Option<string?>("--host") { Description = $"Address the cluster transport binds to (or set {NodeSettings.HostVariable}; default {NodeSettings.DefaultHost})" };
+var nodePort = new Option<string?>("--port") { Description = $"Cluster transport port, 0 for any free one (or set {NodeSettings.PortVariable}; default {NodeSettings.DefaultPort})" };
+var nodePublicHost = new Option<string?>("--public-host") { Description = $"Host name other nodes reach this one by (or set {NodeSettings.PublicHostVariable}; default --host)" };
+var nodeSeeds = new Option<string?>("--seeds") { Description = $"Comma-separated host:port of seed nodes; a node listing itself first forms the cluster (or set {NodeSettings.SeedsVariable}; default: a cluster of its own)" };
+var nodeName = new Option<string?>("--name") { Description = $"Node name for logs and PostgreSQL's application_name (or set {NodeSettings.NameVariable}; default host:port)" };
+var nodeHttp = new Option<string?>("--http") { Description = $"host:port of the health endpoints (or set {NodeSettings.HttpVariable}; default {NodeSettings.DefaultHttp})" };
+var node = new Command("node", "Run a cluster node that keeps replicating the connection on its schedule until stopped (SIGTERM stops cleanly)")
 {
-    nodeConfig, nodePostgres,
+    nodeConfig, nodePostgres, nodeHost, nodePort, nodePublicHost, nodeSeeds, nodeName, nodeHttp,
 };
 node.SetAction(async (parse, cancellationToken) =>
 {
     using var loggerFactory = Logging.CreateFactory();
-    return await new NodeCommand(loggerFactory).RunAsync(new NodeArguments(parse.GetValue(nodeConfig)!, parse.GetValue(nodePostgres)), cancellationToken);
+    var flags = new NodeFlags(parse.GetValue(nodeHost), parse.GetValue(nodePort), parse.GetValue(nodePublicHost), parse.GetValue(nodeSeeds),
+        parse.GetValue(nodeName), parse.GetValue(nodeHttp));
+    return await new NodeCommand(loggerFactory).RunAsync(new NodeArguments(parse.GetValue(nodeConfig)!, parse.GetValue(nodePostgres), flags), cancellationToken);
 });
 
 var runId = new Option<Guid>("--run") { Description = "Run id, as the loading report prints it", Required = true };

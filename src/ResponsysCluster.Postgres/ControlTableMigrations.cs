@@ -87,6 +87,10 @@ public static class ControlTableMigrations
         // Columns that a PostgreSQL row cannot hold as columns of their own live as keys of the table's _sdc_overflow.
         new(3, "column_names.in_overflow",
             $"ALTER TABLE {Schema}.column_names ADD COLUMN IF NOT EXISTS in_overflow boolean NOT NULL DEFAULT false"),
+        // Which node (or command) loaded each file version: with several nodes, the one to read the log of. Null for
+        // versions loaded before it was recorded.
+        new(4, "file_ledger.loaded_by",
+            $"ALTER TABLE {Schema}.file_ledger ADD COLUMN IF NOT EXISTS loaded_by text"),
     ];
 
     public static int Latest => All[^1].Version;

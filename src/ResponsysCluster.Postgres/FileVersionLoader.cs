@@ -14,7 +14,8 @@ namespace ResponsysCluster.Postgres;
 /// (rolling back on a mismatch) and write the ledger row. A value that does not fit its column widens the
 /// column inside the same transaction and the copy goes on from that row, without reading the file again.
 /// </summary>
-public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables tables, string connectionId, CsvFormat format, TimeZoneInfo wallClockZone)
+public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables tables, string connectionId, CsvFormat format, TimeZoneInfo wallClockZone,
+    string? loadedBy = null)
 {
     // PostgreSQL text cannot hold a NUL: the reader fails the file naming where it is, before COPY refuses it nameless.
     private readonly CsvFormat readFormat = format with { RejectNul = true };
@@ -166,9 +167,9 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         if (beforeCommit is not null) await beforeCommit(cancellationToken).ConfigureAwait(false);
 
         await ExecuteAsync(connection, transaction, $"""
-            INSERT INTO {ControlTables.Schema}.file_ledger (connection_id, responsys_table, path, modified, size, rows_loaded, rows_replaced)
-            VALUES (@c, @t, @p, @m, @s, @rows, @replaced)
-            """, cancellationToken, [.. LedgerKey(load), ("rows", rows), ("replaced", (long)replaced)]);
+            INSERT INTO {ControlTables.Schema}.file_ledger (connection_id, responsys_table, path, modified, size, rows_loaded, rows_replaced, loaded_by)
+            VALUES (@c, @t, @p, @m, @s, @rows, @replaced, @by)
+            """, cancellationToken, [.. LedgerKey(load), ("rows", rows), ("replaced", (long)replaced), ("by", loadedBy)]);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new Attempt(new FileVersionLoaded(false, rows, replaced, widened.Select(w => w.Column).ToList(), recordCount,
             gapTimes.Note is { } note ? [note] : null));

@@ -10,7 +10,7 @@ namespace ResponsysCluster.Postgres;
 /// <see cref="FileVersionLoader"/>, with Npgsql's errors turned into the domain's.
 /// </summary>
 public sealed class PostgresFileVersionStore(NpgsqlDataSource dataSource, string connectionId, string targetSchema, CsvFormat format,
-    TimeZoneInfo wallClockZone) : IFileVersionStore
+    TimeZoneInfo wallClockZone, string loadedBy) : IFileVersionStore
 {
     public Task<bool> IsLoadedAsync(string table, FileVersion version, CancellationToken cancellationToken) =>
         DatabaseErrors.TranslateAsync(async () => await Loader().LoadedRowsAsync(table, version, cancellationToken).ConfigureAwait(false) is not null);
@@ -26,5 +26,5 @@ public sealed class PostgresFileVersionStore(NpgsqlDataSource dataSource, string
     // One for the store's life: it remembers the tables it has made sure of, which saves a transaction per file.
     private readonly TargetTables tables = new(dataSource, connectionId, targetSchema);
 
-    private FileVersionLoader Loader() => new(dataSource, tables, connectionId, format, wallClockZone);
+    private FileVersionLoader Loader() => new(dataSource, tables, connectionId, format, wallClockZone, loadedBy);
 }

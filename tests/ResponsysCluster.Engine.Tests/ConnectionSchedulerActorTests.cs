@@ -69,7 +69,7 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
             Host = sftp.Host, Port = sftp.Port, Username = sftp.User, Path = sftp.CreateExportDirectory().Path,
             PrivateKeyFile = sftp.KeyPath("ed25519"), ConnectionId = connection, Schedule = schedule,
         };
-        adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance);
+        adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance, "test");
         var ports = adapters.For(config);
         var bookmarks = Sys.ActorOf(TableBookmarksActor.Props(_ => null));
         return Sys.ActorOf(ConnectionSchedulerActor.Props(config, ports with { Directory = new HeldConnector(this, ports.Directory) }, bookmarks,

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
 
 namespace ResponsysCluster.Engine.Tests;
 
@@ -12,12 +14,45 @@ internal sealed class EngineProcess : IAsyncDisposable
     private readonly Process process;
     private readonly Task<string> stdout;
     private readonly Task<string> stderr;
+    private readonly StringBuilder stderrSoFar = new();
 
     private EngineProcess(Process process)
     {
         this.process = process;
         stdout = process.StandardOutput.ReadToEndAsync();
-        stderr = process.StandardError.ReadToEndAsync();
+        stderr = ReadStderrAsync();
+    }
+
+    /// <summary>What the process has written to stderr so far (its log).</summary>
+    public string StderrSoFar
+    {
+        get
+        {
+            lock (stderrSoFar) return stderrSoFar.ToString();
+        }
+    }
+
+    /// <summary>The first match of <paramref name="pattern"/> in the process's log, waiting for it at most <paramref name="timeout"/>.</summary>
+    public async Task<Match> WaitForLogAsync(Regex pattern, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var match = pattern.Match(StderrSoFar);
+            if (match.Success) return match;
+            if (process.HasExited || DateTime.UtcNow > deadline)
+                throw new TimeoutException($"no log line matched {pattern} (exited: {process.HasExited}); the log:\n{StderrSoFar}");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<string> ReadStderrAsync()
+    {
+        while (await process.StandardError.ReadLineAsync() is { } line)
+        {
+            lock (stderrSoFar) stderrSoFar.Append(line).Append('\n');
+        }
+        return StderrSoFar;
     }
 
     /// <summary>

@@ -171,7 +171,8 @@ public sealed class FaultTests(SftpServer sftp, PostgresServer postgres)
     {
         await using var forwarder = new HoldingForwarder(sftp.Host, sftp.Port, HoldAfterBytes);
         var config = WriteConfig(LargeExport(), forwarder.Port, new JsonObject { ["schedule"] = new JsonObject { ["every"] = "1h" } });
-        await using var process = EngineProcess.Start(["node", "--config", config, "--postgres", postgres.ConnectionString]);
+        await using var process = EngineProcess.Start(["node", "--config", config, "--postgres", postgres.ConnectionString,
+            "--port", "0", "--http", "127.0.0.1:0"]);
         var copied = await WaitForHeldCopyAsync(postgres.ConnectionString, forwarder, () => process.HasExited);
         await AssertMidCopyAsync(postgres.ConnectionString, copied);
 

@@ -23,7 +23,7 @@ public sealed class FileLoadServiceTests(SftpServer sftp, PostgresServer postgre
         };
         await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
         await ConnectionAdapters.PrepareDatabaseAsync(dataSource, CancellationToken.None);
-        await using var adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance);
+        await using var adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance, "test");
         var ports = adapters.For(config);
         IReadOnlyList<RemoteFile> listed;
         await using (var directory = await ports.Directory.ConnectAsync(CancellationToken.None))

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using ResponsysCluster.Node.Commands;
+using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.TestServers;
 
 namespace ResponsysCluster.Engine.Tests;
@@ -289,7 +290,8 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         File.WriteAllText(config, json.ToJsonString());
 
         using var stop = new CancellationTokenSource();
-        var node = new NodeCommand(NullLoggerFactory.Instance).RunAsync(new NodeArguments(config, postgres.ConnectionString), stop.Token);
+        var node = new NodeCommand(NullLoggerFactory.Instance).RunAsync(new NodeArguments(config, postgres.ConnectionString,
+            new NodeFlags(Port: "0", Http: "127.0.0.1:0")), stop.Token);
         var deadline = DateTime.UtcNow.AddSeconds(60);
         long rows = 0;
         while (DateTime.UtcNow < deadline && !node.IsCompleted)

@@ -99,6 +99,8 @@ public sealed class ControlTablesTests(PostgresServer server)
         Assert.Equal(ControlTableMigrations.All.Select(m => (object?)m.Version), (await VersionsAsync(database.DataSource)).Select(r => r[0]));
         Assert.Equal("responsys_cluster.schema_history_table", await IndexAsync(database.DataSource, "schema_history_table"));
         Assert.Equal(1L, await Sql.CountAsync(database.DataSource, "SELECT count(*) FROM responsys_cluster.file_ledger"));
+        // The row from before version 4 has no node to name.
+        Assert.Equal(1L, await Sql.CountAsync(database.DataSource, "SELECT count(*) FROM responsys_cluster.file_ledger WHERE loaded_by IS NULL"));
     }
 
     [Fact(Timeout = 60_000)]

@@ -24,8 +24,8 @@ public sealed class FileVersionLoaderLedgerTests(PostgresServer server) : IAsync
 
     public async Task DisposeAsync() => await dataSource.DisposeAsync();
 
-    private FileVersionLoader Loader() =>
-        new(dataSource, new TargetTables(dataSource, schema, schema), schema, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc);
+    private FileVersionLoader Loader(string? loadedBy = null) =>
+        new(dataSource, new TargetTables(dataSource, schema, schema), schema, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc, loadedBy);
 
     private Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, string csv, Action<long>? rowsCopied = null, CancellationToken cancellationToken = default) =>
         Loader().LoadAsync(load, Content(csv), cancellationToken, rowsCopied);
@@ -56,6 +56,17 @@ public sealed class FileVersionLoaderLedgerTests(PostgresServer server) : IAsync
         Assert.Equal((2L, 0L), (again.RowsLoaded, again.RowsReplaced));
         Assert.Equal(["1", "2"], await IdsAsync("/x/LIST.csv"));
         Assert.Single(await LedgerAsync());
+    }
+
+    [Fact]
+    public async Task Should_name_the_loader_in_each_ledger_row_it_writes()
+    {
+        const string csv = "ID\n1\n";
+        await Loader(loadedBy: "node-b").LoadAsync(Load("LIST", "/x/B.csv", csv, T), Content(csv), CancellationToken.None);
+        await Loader(loadedBy: "node-c").LoadAsync(Load("LIST", "/x/C.csv", csv, T), Content(csv), CancellationToken.None);
+
+        Assert.Equal(new List<object?[]> { new object?[] { "/x/B.csv", "node-b" }, new object?[] { "/x/C.csv", "node-c" } },
+            await Sql.RowsAsync(dataSource, "SELECT path, loaded_by FROM responsys_cluster.file_ledger WHERE connection_id = @c ORDER BY path", ("c", schema)));
     }
 
     [Fact]

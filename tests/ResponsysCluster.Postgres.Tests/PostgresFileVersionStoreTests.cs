@@ -25,7 +25,7 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
     public async Task DisposeAsync() => await dataSource.DisposeAsync();
 
     private PostgresFileVersionStore Store(NpgsqlDataSource source) =>
-        new(source, connection, connection, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc);
+        new(source, connection, connection, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc, "node-s");
 
     [Fact(Timeout = 60_000)]
     public async Task Should_know_a_version_and_the_tables_columns_only_once_it_is_loaded()
@@ -43,6 +43,8 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
         Assert.False(await store.IsLoadedAsync("LIST", load.Version with { Size = load.Version.Size + 1 }, CancellationToken.None));
         Assert.True(await store.HasColumnsAsync("LIST", CancellationToken.None));
         Assert.False(await store.HasColumnsAsync("OTHER", CancellationToken.None));
+        Assert.Equal("node-s", await Sql.ScalarAsync(dataSource,
+            "SELECT loaded_by FROM responsys_cluster.file_ledger WHERE connection_id = @c", ("c", connection)));
     }
 
     [Fact(Timeout = 60_000)]

@@ -69,11 +69,11 @@ internal static class EngineHost
     /// the database cannot be used, or another process runs the connection.
     /// </summary>
     public static async Task<(RunningEngine? Engine, int ExitCode)> TryStartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command,
-        bool wait, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken)
+        bool wait, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken, NodeSettings? node = null)
     {
         try
         {
-            return (await StartAsync(settings, dataSource, command, wait, loggerFactory, cancellationToken), ExitCodes.Success);
+            return (await StartAsync(settings, dataSource, command, wait, loggerFactory, cancellationToken, node), ExitCodes.Success);
         }
         catch (DatabaseConnectException ex)
         {
@@ -88,14 +88,14 @@ internal static class EngineHost
     }
 
     public static async Task<RunningEngine> StartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
-        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken, NodeSettings? node = null)
     {
         var (config, postgres, target) = settings;
         await PostgresTarget.UseAsync(target, () => ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken));
         var runLock = await LockConnectionAsync(settings, dataSource, command, wait, loggerFactory.CreateLogger(command), cancellationToken);
         try
         {
-            return new RunningEngine(await StartHostAsync(config, postgres, dataSource, loggerFactory, cancellationToken), runLock);
+            return new RunningEngine(await StartHostAsync(config, postgres, dataSource, loggerFactory, node, cancellationToken), runLock);
         }
         catch
         {
@@ -124,31 +124,53 @@ internal static class EngineHost
         return runLock!;
     }
 
+    /// <summary>
+    /// The engine's host: a plain one for a one-off command, or, for a <paramref name="node"/>, a cluster member
+    /// serving its health endpoints.
+    /// </summary>
     private static async Task<IHost> StartHostAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
-        ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+        ILoggerFactory loggerFactory, NodeSettings? node, CancellationToken cancellationToken)
     {
-        // No appsettings.json, no DOTNET_ variables: the node's settings are its flags and RSX_ variables. The defaults
-        // would also watch the working directory for changes to those files, costing CPU on every write under it.
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        IHost host;
+        if (node is null)
+        {
+            // No appsettings.json, no DOTNET_ variables: the settings are the command's flags and RSX_ variables. The
+            // defaults would also watch the working directory for changes to those files, costing CPU on every write under it.
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            AddEngine(builder, config, postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}", _ => { });
+            host = builder.Build();
+        }
+        else
+        {
+            host = NodeWebHost.Build(node, dataSource,
+                builder => AddEngine(builder, config, postgres, dataSource, loggerFactory, node.Name, akka => akka.AddClusterMembership(node)));
+        }
+        await host.StartAsync(cancellationToken);
+        return host;
+    }
+
+    private static void AddEngine(IHostApplicationBuilder builder, ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
+        ILoggerFactory loggerFactory, string loadedBy, Action<AkkaConfigurationBuilder> membership)
+    {
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         // The adapters behind the engine's ports, built once from the settings; the actors resolve them.
         // Registered by a factory, so that the host disposes it (closing the kept SFTP sessions) when it stops.
-        builder.Services.AddSingleton<IConnectionPortsFactory>(_ => new ConnectionAdapters(dataSource, loggerFactory));
-        builder.Services.AddAkka("responsys-cluster", akka => akka
+        builder.Services.AddSingleton<IConnectionPortsFactory>(_ => new ConnectionAdapters(dataSource, loggerFactory, loadedBy));
+        builder.Services.AddAkka(ClusterMembership.SystemName, akka =>
+        {
             // Akka's own log goes through the same loggers (stderr), never to stdout.
-            .ConfigureLoggers(loggers =>
+            akka.ConfigureLoggers(loggers =>
             {
                 loggers.LogLevel = AkkaLogLevel();
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
-            })
-            .AddEngineSerialization()
-            .AddBookmarkJournal(postgres)
-            .AddConnection(config));
-        var host = builder.Build();
-        await host.StartAsync(cancellationToken);
-        return host;
+            });
+            membership(akka);
+            akka.AddEngineSerialization()
+                .AddBookmarkJournal(postgres)
+                .AddConnection(config);
+        });
     }
 
     /// <summary>Akka's start, shutdown and journal chatter is for those who ask: warnings and errors only by default.</summary>

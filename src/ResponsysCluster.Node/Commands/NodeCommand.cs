@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,12 +8,13 @@ using ResponsysCluster.Node.Hosting;
 namespace ResponsysCluster.Node.Commands;
 
 /// <summary>Arguments of <c>responsys-cluster node</c>.</summary>
-public sealed record NodeArguments(string ConfigPath, string? Postgres);
+public sealed record NodeArguments(string ConfigPath, string? Postgres, NodeFlags Flags);
 
 /// <summary>
-/// Keeps the engine running and replicating on the connection's schedule until stopped. SIGTERM or Ctrl-C stops
-/// it cleanly: the actor system shuts down, a file in flight has its transaction rolled back (or it had already
-/// committed), and nothing half-loaded remains.
+/// Keeps the engine running and replicating on the connection's schedule until stopped, as a member of the cluster
+/// its seeds name (or of one of its own), with its health endpoints on the <c>--http</c> listener. SIGTERM or
+/// Ctrl-C stops it cleanly: the node leaves the cluster, the actor system shuts down, a file in flight has its
+/// transaction rolled back (or it had already committed), and nothing half-loaded remains.
 /// </summary>
 public sealed class NodeCommand(ILoggerFactory loggerFactory)
 {
@@ -20,18 +22,32 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
 
     public async Task<int> RunAsync(NodeArguments arguments, CancellationToken stop)
     {
-        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop) is not { } settings)
+        NodeSettings node;
+        try
+        {
+            node = NodeSettings.Resolve(arguments.Flags, Environment.GetEnvironmentVariable);
+        }
+        catch (NodeFlagException ex)
+        {
+            logger.LogCritical("{Message}", ex.Message);
             return ExitCodes.ConfigurationOrConnection;
+        }
+        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop) is not { } read)
+            return ExitCodes.ConfigurationOrConnection;
+        // Every session the node opens names the node, so that pg_stat_activity shows which node does what.
+        var settings = read with { Postgres = new NpgsqlConnectionStringBuilder(read.Postgres) { ApplicationName = $"responsys-cluster:{node.Name}" }.ConnectionString };
         var config = settings.Config;
         if (config.Schedule is null)
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs on demand", config.ConnectionId);
 
         await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
-        var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop);
+        var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop, node);
         if (engine is null) return exitCode;
         await using var _ = engine;
         var host = engine.Host;
-        logger.LogInformation("Node running for connection {Connection}; stop with SIGTERM", config.ConnectionId);
+        var self = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>()).SelfAddress;
+        logger.LogInformation("Node {Name} at {Address}, health endpoints on {Http}, running connection {Connection}; stop with SIGTERM",
+            node.Name, self, string.Join(", ", NodeWebHost.BoundAddresses(host)), config.ConnectionId);
         // The host's console lifetime takes SIGTERM for itself and starts stopping: that ends the wait too.
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop, lifetime.ApplicationStopping);

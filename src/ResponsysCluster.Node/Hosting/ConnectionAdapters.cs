@@ -14,8 +14,9 @@ namespace ResponsysCluster.Node.Hosting;
 /// The adapters behind the engine's ports: SSH.NET for the export directory, Npgsql for the database. Each
 /// connection's SFTP sessions are kept across files, one per worker (and one for the run's listing), in an
 /// <see cref="SftpConnectionPool"/>: a new SSH session costs about 0.4 s, which dominated many small files.
+/// <paramref name="loadedBy"/> names this process in the ledger rows of the files it loads (a node's name).
 /// </summary>
-public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory) : IConnectionPortsFactory, IAsyncDisposable, IDisposable
+public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory, string loadedBy) : IConnectionPortsFactory, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(5);
 
@@ -28,7 +29,7 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
             new SftpConnectionPoolOptions(config.MaxConcurrentDownloads + 1, IdleLimit), logger));
         return new ConnectionPorts(
             pool,
-            new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone),
+            new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone, loadedBy),
             new RunRecords(dataSource, config.ConnectionId));
     }
 

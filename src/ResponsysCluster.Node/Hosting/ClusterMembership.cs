@@ -1,0 +1,34 @@
+using Akka.Cluster.Hosting;
+using Akka.Configuration;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace ResponsysCluster.Node.Hosting;
+
+/// <summary>Makes the node's actor system a cluster member: <c>hocon/cluster.hocon</c>, under the node's own address and seeds.</summary>
+public static class ClusterMembership
+{
+    /// <summary>The actor system's name: every node of a cluster must use the same.</summary>
+    public const string SystemName = "responsys-cluster";
+
+    /// <summary>The HOCON files shipped beside the executable.</summary>
+    public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
+
+    public static AkkaConfigurationBuilder AddClusterMembership(this AkkaConfigurationBuilder builder, NodeSettings node)
+    {
+        // Below what the options set (address, seeds), above Akka's own defaults.
+        builder.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, "cluster.hocon"))), HoconAddMode.Append);
+        builder.WithRemoting(new RemoteOptions { HostName = node.Host, Port = node.Port, PublicHostName = node.PublicHost });
+        builder.WithClustering(new ClusterOptions { SeedNodes = node.Seeds.Select(SeedAddress).ToArray() });
+        builder.WithAkkaClusterReadinessCheck();
+        builder.WithActors((system, _, resolver) =>
+            system.ActorOf(MemberEventLogActor.Props(resolver.GetService<ILoggerFactory>().CreateLogger("cluster")), "member-event-log"));
+        // No seeds: the node forms a cluster of its own, at the address it is bound to (its port may have been 0).
+        if (node.Seeds.Count == 0)
+            builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
+        return builder;
+    }
+
+    private static string SeedAddress(HostPort seed) => $"akka.tcp://{SystemName}@{seed.Host}:{seed.Port}";
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+
+namespace ResponsysCluster.Node.Hosting;
+
+/// <summary>A node flag (or its environment variable) holds a value that cannot be used; the message names both.</summary>
+public sealed class NodeFlagException(string message) : Exception(message);
+
+/// <summary>A host and a TCP port, as the node's flags write them: <c>host:port</c>.</summary>
+public sealed record HostPort(string Host, int Port)
+{
+    public override string ToString() => $"{Host}:{Port}";
+}
+
+/// <summary>The node's flags as given on the command line; null where a flag was not given.</summary>
+public sealed record NodeFlags(
+    string? Host = null, string? Port = null, string? PublicHost = null, string? Seeds = null, string? Name = null, string? Http = null);
+
+/// <summary>
+/// Where a node listens and which cluster it joins: each setting from its flag, else its environment variable, else
+/// its default, so that one image runs every node.
+/// </summary>
+/// <param name="Host">The address the node's cluster transport binds to.</param>
+/// <param name="Port">The cluster transport's port; 0 takes any free one.</param>
+/// <param name="PublicHost">The host name other nodes reach this one by (behind NAT or in a container).</param>
+/// <param name="Seeds">The nodes contacted to join; none: the node forms a cluster of its own.</param>
+/// <param name="Name">Shown in logs and in the Application Name of the node's PostgreSQL sessions.</param>
+/// <param name="Http">The listener of the health endpoints; port 0 takes any free one.</param>
+public sealed record NodeSettings(string Host, int Port, string PublicHost, IReadOnlyList<HostPort> Seeds, string Name, HostPort Http)
+{
+    public const string HostVariable = "RSX_NODE_HOST";
+    public const string PortVariable = "RSX_NODE_PORT";
+    public const string PublicHostVariable = "RSX_PUBLIC_HOST";
+    public const string SeedsVariable = "RSX_SEEDS";
+    public const string NameVariable = "RSX_NODE_NAME";
+    public const string HttpVariable = "RSX_HTTP";
+
+    public const string DefaultHost = "127.0.0.1";
+    public const int DefaultPort = 4053;
+    public static readonly HostPort DefaultHttp = new("127.0.0.1", 8558);
+
+    /// <summary>The settings from <paramref name="flags"/> and <paramref name="environment"/>; a wrong value is a <see cref="NodeFlagException"/> naming its flag and variable.</summary>
+    public static NodeSettings Resolve(NodeFlags flags, Func<string, string?> environment)
+    {
+        string? Given(string? flag, string variable) =>
+            !string.IsNullOrWhiteSpace(flag) ? flag.Trim()
+            : environment(variable) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim()
+            : null;
+
+        var host = Given(flags.Host, HostVariable) ?? DefaultHost;
+        var port = Given(flags.Port, PortVariable) is { } portText ? ParsePort(portText, "--port", PortVariable, allowAny: true) : DefaultPort;
+        var publicHost = Given(flags.PublicHost, PublicHostVariable) ?? host;
+        var seeds = Given(flags.Seeds, SeedsVariable) is { } seedsText
+            ? seedsText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(seed => ParseHostPort(seed, "--seeds", SeedsVariable, allowAnyPort: false)).ToList()
+            : [];
+        var name = Given(flags.Name, NameVariable) ?? $"{publicHost}:{port}";
+        var http = Given(flags.Http, HttpVariable) is { } httpText ? ParseHostPort(httpText, "--http", HttpVariable, allowAnyPort: true) : DefaultHttp;
+        return new NodeSettings(host, port, publicHost, seeds, name, http);
+    }
+
+    private static HostPort ParseHostPort(string text, string flag, string variable, bool allowAnyPort)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || colon == text.Length - 1)
+            throw Wrong(flag, variable, $"'{text}' is not host:port");
+        return new HostPort(text[..colon], ParsePort(text[(colon + 1)..], flag, variable, allowAnyPort));
+    }
+
+    private static int ParsePort(string text, string flag, string variable, bool allowAny)
+    {
+        var lowest = allowAny ? 0 : 1;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port >= lowest && port <= 65535) return port;
+        throw Wrong(flag, variable, $"port '{text}' is not a number from {lowest} to 65535");
+    }
+
+    private static NodeFlagException Wrong(string flag, string variable, string problem) => new($"{flag} ({variable}): {problem}");
+}
