@@ -48,7 +48,8 @@ sync.SetAction(async (parse, cancellationToken) =>
         new SyncArguments(parse.GetValue(syncConfig)!, parse.GetValue(postgres), selected, parse.GetValue(wait)), stdout, cancellationToken);
 });
 
-var nodeConfig = new Option<string>("--config", "-c") { Description = "Connection config JSON", Required = true };
+var nodeConfig = new Option<string?>("--config", "-c") { Description = "One connection's config JSON" };
+var nodeConnections = new Option<string?>("--connections") { Description = $"Directory whose every *.json is a connection config (or set {ConnectionFiles.DirectoryVariable})" };
 var nodePostgres = new Option<string?>("--postgres") { Description = $"PostgreSQL connection string (or set {SyncCommand.PostgresVariable})" };
 var nodeHost = new Option<string?>("--host") { Description = $"Address the cluster transport binds to (or set {NodeSettings.HostVariable}; default {NodeSettings.DefaultHost})" };
 var nodePort = new Option<string?>("--port") { Description = $"Cluster transport port, 0 for any free one (or set {NodeSettings.PortVariable}; default {NodeSettings.DefaultPort})" };
@@ -56,16 +57,17 @@ var nodePublicHost = new Option<string?>("--public-host") { Description = $"Host
 var nodeSeeds = new Option<string?>("--seeds") { Description = $"Comma-separated host:port of seed nodes; a node listing itself first forms the cluster (or set {NodeSettings.SeedsVariable}; default: a cluster of its own)" };
 var nodeName = new Option<string?>("--name") { Description = $"Node name for logs and PostgreSQL's application_name (or set {NodeSettings.NameVariable}; default host:port)" };
 var nodeHttp = new Option<string?>("--http") { Description = $"host:port of the health endpoints (or set {NodeSettings.HttpVariable}; default {NodeSettings.DefaultHttp})" };
-var node = new Command("node", "Run a cluster node that keeps replicating the connection on its schedule until stopped (SIGTERM stops cleanly)")
+var node = new Command("node", "Run a cluster node that keeps replicating its connections on their schedules until stopped (SIGTERM stops cleanly)")
 {
-    nodeConfig, nodePostgres, nodeHost, nodePort, nodePublicHost, nodeSeeds, nodeName, nodeHttp,
+    nodeConfig, nodeConnections, nodePostgres, nodeHost, nodePort, nodePublicHost, nodeSeeds, nodeName, nodeHttp,
 };
 node.SetAction(async (parse, cancellationToken) =>
 {
     using var loggerFactory = Logging.CreateFactory();
     var flags = new NodeFlags(parse.GetValue(nodeHost), parse.GetValue(nodePort), parse.GetValue(nodePublicHost), parse.GetValue(nodeSeeds),
         parse.GetValue(nodeName), parse.GetValue(nodeHttp));
-    return await new NodeCommand(loggerFactory).RunAsync(new NodeArguments(parse.GetValue(nodeConfig)!, parse.GetValue(nodePostgres), flags), cancellationToken);
+    return await new NodeCommand(loggerFactory).RunAsync(
+        new NodeArguments(parse.GetValue(nodeConfig), parse.GetValue(nodePostgres), flags, parse.GetValue(nodeConnections)), cancellationToken);
 });
 
 var runId = new Option<Guid>("--run") { Description = "Run id, as the loading report prints it", Required = true };

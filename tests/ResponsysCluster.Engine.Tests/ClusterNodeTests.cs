@@ -23,7 +23,7 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
     [GeneratedRegex(@"Node (?<name>\S+) at (?<address>akka\.tcp://responsys-cluster@127\.0\.0\.1:(?<port>\d+)), health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
     private static partial Regex Started();
 
-    private string WriteConfig(string connection = "")
+    private string WriteConfig(string connection = "", string? directory = null)
     {
         var exports = sftp.CreateExportDirectory();
         if (connection.Length > 0)
@@ -32,7 +32,9 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
             exports.Write("20180911_LIST.csv", "ID,EMAIL\n1,a@example.com\n2,b@example.com\n", at);
             exports.WriteReady("20180911_LIST.csv", "2", at);
         }
-        var path = Path.Combine(Directory.CreateTempSubdirectory("rsx-cluster-").FullName, "connection.json");
+        var path = directory is null
+            ? Path.Combine(Directory.CreateTempSubdirectory("rsx-cluster-").FullName, "connection.json")
+            : Path.Combine(directory, connection + ".json");
         var json = new JsonObject
         {
             ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = exports.Path,
@@ -117,6 +119,26 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
             Assert.True(DateTime.UtcNow < deadline, $"connection {connection} loaded nothing in {limit.TotalSeconds} s");
             await Task.Delay(200);
         }
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_replicate_every_connection_of_the_directory_RSX_CONNECTIONS_names()
+    {
+        var directory = Directory.CreateTempSubdirectory("rsx-connections-").FullName;
+        var first = "c" + Guid.NewGuid().ToString("N")[..10];
+        var second = "c" + Guid.NewGuid().ToString("N")[..10];
+        WriteConfig(first, directory);
+        WriteConfig(second, directory);
+        var name = "dir-" + Guid.NewGuid().ToString("N")[..8];
+
+        await using var node = EngineProcess.Start(["node", "--postgres", postgres.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", name],
+            new Dictionary<string, string?> { ["RSX_CONNECTIONS"] = directory });
+        var started = await node.WaitForLogAsync(Started(), StartLimit);
+
+        Assert.Contains($"running connections {string.Join(", ", new[] { first, second }.Order(StringComparer.Ordinal))};", node.StderrSoFar);
+        Assert.Equal(name, await LoadedByAsync(first, StartLimit));
+        Assert.Equal(name, await LoadedByAsync(second, StartLimit));
+        Assert.Equal(HttpStatusCode.OK, await StatusAsync(started.Groups["http"].Value + "/health/live"));
     }
 
     [Fact(Timeout = TestTimeout)]

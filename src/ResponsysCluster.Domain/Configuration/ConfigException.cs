@@ -6,4 +6,7 @@ public sealed class ConfigException(string key, string reason)
 {
     /// <summary>The configuration key at fault.</summary>
     public string Key { get; } = key;
+
+    /// <summary>What is wrong with it.</summary>
+    public string Reason { get; } = reason;
 }

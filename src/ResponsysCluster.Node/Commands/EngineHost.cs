@@ -14,20 +14,24 @@ namespace ResponsysCluster.Node.Commands;
 /// <summary>Another process runs the connection now: the message says which, on which host, since when.</summary>
 public sealed class AnotherRunInProgressException(string message) : Exception(message);
 
-/// <summary>The engine's host and the connection's run lock, held until disposed (after the host stopped).</summary>
-internal sealed class RunningEngine(IHost host, ConnectionRunLock runLock) : IAsyncDisposable
+/// <summary>The engine's host and its connections' run locks, held until disposed (after the host stopped).</summary>
+internal sealed class RunningEngine(IHost host, IReadOnlyList<ConnectionRunLock> runLocks) : IAsyncDisposable
 {
     public IHost Host { get; } = host;
 
     public async ValueTask DisposeAsync()
     {
         Host.Dispose();
-        await runLock.DisposeAsync();
+        await EngineHost.ReleaseAsync(runLocks);
     }
 }
 
-/// <summary>One connection and the PostgreSQL it loads into.</summary>
-internal sealed record EngineSettings(ConnectionConfig Config, string Postgres, NpgsqlConnectionStringBuilder Target);
+/// <summary>The connections a command runs and the PostgreSQL they load into.</summary>
+internal sealed record EngineSettings(IReadOnlyList<ConnectionConfig> Connections, string Postgres, NpgsqlConnectionStringBuilder Target)
+{
+    /// <summary>The connection of a command that runs one.</summary>
+    public ConnectionConfig Config => Connections[0];
+}
 
 /// <summary>The engine on this node, hosted: one connection, its bookmarks journalled in PostgreSQL.</summary>
 internal static class EngineHost
@@ -38,19 +42,20 @@ internal static class EngineHost
     public const string AkkaLogLevelVariable = "RSX_AKKA_LOG_LEVEL";
 
     /// <summary>
-    /// Reads the connection config and the PostgreSQL connection string (from <paramref name="postgres"/> or
-    /// <see cref="PostgresVariable"/>); null, with the problem logged naming the key, when either is missing or wrong.
+    /// Reads the connection configs (<paramref name="configPath"/>, and for a node every <c>*.json</c> of
+    /// <paramref name="connectionsDirectory"/>) and the PostgreSQL connection string (from <paramref name="postgres"/> or
+    /// <see cref="PostgresVariable"/>); null, with the problem logged naming the file and key, when any is missing or wrong.
     /// </summary>
-    public static async Task<EngineSettings?> TryReadSettingsAsync(string configPath, string? postgres, ILogger logger, CancellationToken cancellationToken)
+    public static async Task<EngineSettings?> TryReadSettingsAsync(string? configPath, string? postgres, ILogger logger, CancellationToken cancellationToken,
+        string? connectionsDirectory = null)
     {
         try
         {
-            if (!File.Exists(configPath)) throw new ConfigException("(file)", $"the config file '{configPath}' does not exist");
-            var config = ConnectionConfigParser.Parse(await File.ReadAllTextAsync(configPath, cancellationToken),
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile)).Config;
+            var connections = await ConnectionFiles.ReadAsync(configPath, connectionsDirectory,
+                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), cancellationToken);
             var connectionString = postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
                 ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
-            return new EngineSettings(config, connectionString, PostgresTarget.Parse(connectionString));
+            return new EngineSettings(connections, connectionString, PostgresTarget.Parse(connectionString));
         }
         catch (ConfigException ex)
         {
@@ -90,24 +95,29 @@ internal static class EngineHost
     public static async Task<RunningEngine> StartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken, NodeSettings? node = null)
     {
-        var (config, postgres, target) = settings;
-        await PostgresTarget.UseAsync(target, () => ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken));
-        var runLock = await LockConnectionAsync(settings, dataSource, command, wait, loggerFactory.CreateLogger(command), cancellationToken);
+        await PostgresTarget.UseAsync(settings.Target, () => ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken));
+        var runLocks = new List<ConnectionRunLock>();
         try
         {
-            return new RunningEngine(await StartHostAsync(config, postgres, dataSource, loggerFactory, node, cancellationToken), runLock);
+            foreach (var connection in settings.Connections)
+                runLocks.Add(await LockConnectionAsync(settings, connection.ConnectionId, dataSource, command, wait, loggerFactory.CreateLogger(command), cancellationToken));
+            return new RunningEngine(await StartHostAsync(settings, dataSource, loggerFactory, node, cancellationToken), runLocks);
         }
         catch
         {
-            await runLock.DisposeAsync();
+            await ReleaseAsync(runLocks);
             throw;
         }
     }
 
-    private static async Task<ConnectionRunLock> LockConnectionAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
-        ILogger logger, CancellationToken cancellationToken)
+    public static async Task ReleaseAsync(IEnumerable<ConnectionRunLock> runLocks)
     {
-        var connectionId = settings.Config.ConnectionId;
+        foreach (var runLock in runLocks) await runLock.DisposeAsync();
+    }
+
+    private static async Task<ConnectionRunLock> LockConnectionAsync(EngineSettings settings, string connectionId, NpgsqlDataSource dataSource, string command,
+        bool wait, ILogger logger, CancellationToken cancellationToken)
+    {
         ConnectionRunLock? runLock = null;
         await PostgresTarget.UseAsync(settings.Target, async () =>
         {
@@ -128,7 +138,7 @@ internal static class EngineHost
     /// The engine's host: a plain one for a one-off command, or, for a <paramref name="node"/>, a cluster member
     /// serving its health endpoints.
     /// </summary>
-    private static async Task<IHost> StartHostAsync(ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
+    private static async Task<IHost> StartHostAsync(EngineSettings settings, NpgsqlDataSource dataSource,
         ILoggerFactory loggerFactory, NodeSettings? node, CancellationToken cancellationToken)
     {
         IHost host;
@@ -137,20 +147,22 @@ internal static class EngineHost
             // No appsettings.json, no DOTNET_ variables: the settings are the command's flags and RSX_ variables. The
             // defaults would also watch the working directory for changes to those files, costing CPU on every write under it.
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            AddEngine(builder, config, postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}", _ => { });
+            AddEngine(builder, settings.Postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}",
+                akka => akka.AddConnection(settings.Config));
             host = builder.Build();
         }
         else
         {
             host = NodeWebHost.Build(node, dataSource,
-                builder => AddEngine(builder, config, postgres, dataSource, loggerFactory, node.Name, akka => akka.AddClusterMembership(node)));
+                builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name,
+                    akka => akka.AddClusterMembership(node).AddConnections(settings.Connections)));
         }
         await host.StartAsync(cancellationToken);
         return host;
     }
 
-    private static void AddEngine(IHostApplicationBuilder builder, ConnectionConfig config, string postgres, NpgsqlDataSource dataSource,
-        ILoggerFactory loggerFactory, string loadedBy, Action<AkkaConfigurationBuilder> membership)
+    private static void AddEngine(IHostApplicationBuilder builder, string postgres, NpgsqlDataSource dataSource,
+        ILoggerFactory loggerFactory, string loadedBy, Action<AkkaConfigurationBuilder> connections)
     {
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
@@ -166,10 +178,8 @@ internal static class EngineHost
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             });
-            membership(akka);
-            akka.AddEngineSerialization()
-                .AddBookmarkJournal(postgres)
-                .AddConnection(config);
+            akka.AddEngineSerialization().AddBookmarkJournal(postgres);
+            connections(akka);
         });
     }
 

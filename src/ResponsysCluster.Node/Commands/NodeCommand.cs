@@ -8,10 +8,10 @@ using ResponsysCluster.Node.Hosting;
 namespace ResponsysCluster.Node.Commands;
 
 /// <summary>Arguments of <c>responsys-cluster node</c>.</summary>
-public sealed record NodeArguments(string ConfigPath, string? Postgres, NodeFlags Flags);
+public sealed record NodeArguments(string? ConfigPath, string? Postgres, NodeFlags Flags, string? ConnectionsDirectory = null);
 
 /// <summary>
-/// Keeps the engine running and replicating on the connection's schedule until stopped, as a member of the cluster
+/// Keeps the engine running and replicating its connections (<c>--config</c>, <c>--connections</c>) on their schedules until stopped, as a member of the cluster
 /// its seeds name (or of one of its own), with its health endpoints on the <c>--http</c> listener. SIGTERM or
 /// Ctrl-C stops it cleanly: the node leaves the cluster, the actor system shuts down, a file in flight has its
 /// transaction rolled back (or it had already committed), and nothing half-loaded remains.
@@ -32,13 +32,13 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
             logger.LogCritical("{Message}", ex.Message);
             return ExitCodes.ConfigurationOrConnection;
         }
-        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop) is not { } read)
+        var connectionsDirectory = arguments.ConnectionsDirectory ?? Environment.GetEnvironmentVariable(ConnectionFiles.DirectoryVariable);
+        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop, connectionsDirectory) is not { } read)
             return ExitCodes.ConfigurationOrConnection;
         // Every session the node opens names the node, so that pg_stat_activity shows which node does what.
         var settings = read with { Postgres = new NpgsqlConnectionStringBuilder(read.Postgres) { ApplicationName = $"responsys-cluster:{node.Name}" }.ConnectionString };
-        var config = settings.Config;
-        if (config.Schedule is null)
-            logger.LogWarning("Connection {Connection} has no schedule: the node only runs on demand", config.ConnectionId);
+        foreach (var unscheduled in settings.Connections.Where(c => c.Schedule is null))
+            logger.LogWarning("Connection {Connection} has no schedule: the node only runs it on demand", unscheduled.ConnectionId);
 
         await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
         var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop, node);
@@ -46,8 +46,8 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         await using var _ = engine;
         var host = engine.Host;
         var self = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>()).SelfAddress;
-        logger.LogInformation("Node {Name} at {Address}, health endpoints on {Http}, running connection {Connection}; stop with SIGTERM",
-            node.Name, self, string.Join(", ", NodeWebHost.BoundAddresses(host)), config.ConnectionId);
+        logger.LogInformation("Node {Name} at {Address}, health endpoints on {Http}, running connections {Connections}; stop with SIGTERM",
+            node.Name, self, string.Join(", ", NodeWebHost.BoundAddresses(host)), string.Join(", ", settings.Connections.Select(c => c.ConnectionId)));
         // The host's console lifetime takes SIGTERM for itself and starts stopping: that ends the wait too.
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop, lifetime.ApplicationStopping);
