@@ -20,6 +20,8 @@ public sealed class ConnectionRunLock : IAsyncDisposable
     public const int LockClass = 727274002;
 
     private const string ApplicationPrefix = "responsys-cluster ";
+    // A node names every session it opens responsys-cluster:<node name>; its lock session keeps that name.
+    private const string NodePrefix = "responsys-cluster:";
 
     private readonly NpgsqlConnection connection;
 
@@ -78,7 +80,9 @@ public sealed class ConnectionRunLock : IAsyncDisposable
         await using var reader = await sql.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
         var name = reader.IsDBNull(0) ? "" : reader.GetString(0);
-        var description = name.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ? name[ApplicationPrefix.Length..] : "a process of another program";
+        var description = name.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ? name[ApplicationPrefix.Length..]
+            : name.StartsWith(NodePrefix, StringComparison.Ordinal) ? $"node {name[NodePrefix.Length..]}"
+            : "a process of another program";
         return new ConnectionRunHolder(description, reader.IsDBNull(1) ? default : reader.GetFieldValue<DateTimeOffset>(1));
     }
 
@@ -103,11 +107,9 @@ public sealed class ConnectionRunLock : IAsyncDisposable
     private static async Task<NpgsqlConnection> OpenAsync(string postgres, string command, CancellationToken cancellationToken)
     {
         // Not pooled: a pooled connection would keep the session, and the lock with it, after it is given back.
-        var builder = new NpgsqlConnectionStringBuilder(postgres)
-        {
-            Pooling = false,
-            ApplicationName = Truncate($"{ApplicationPrefix}{command} on {Environment.MachineName} (pid {Environment.ProcessId})", 63),
-        };
+        var builder = new NpgsqlConnectionStringBuilder(postgres) { Pooling = false };
+        if (builder.ApplicationName?.StartsWith(NodePrefix, StringComparison.Ordinal) != true)
+            builder.ApplicationName = Truncate($"{ApplicationPrefix}{command} on {Environment.MachineName} (pid {Environment.ProcessId})", 63);
         var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
         return connection;

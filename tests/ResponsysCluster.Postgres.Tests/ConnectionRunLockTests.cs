@@ -35,6 +35,40 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Should_keep_a_nodes_session_name_and_name_the_node_as_the_holder()
+    {
+        var nodeConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = "responsys-cluster:node-a" }.ConnectionString;
+        await using var held = await ConnectionRunLock.TryAcquireAsync(nodeConnectionString, connection, "node", CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+
+        Assert.Equal("node node-a", (await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None))?.Description);
+        await using var names = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'responsys-cluster:node-a'");
+        Assert.Equal(1L, await names.ExecuteScalarAsync());
+    }
+
+    [Theory(Timeout = 60_000)]
+    [InlineData("psql")]
+    [InlineData("")]
+    public async Task Should_call_a_holder_not_named_by_this_product_a_process_of_another_program(string applicationName)
+    {
+        await using var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString)
+            { ApplicationName = applicationName, Pooling = false }.ConnectionString);
+        await other.OpenAsync();
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@class, @key)", other))
+        {
+            take.Parameters.AddWithValue("class", ConnectionRunLock.LockClass);
+            take.Parameters.AddWithValue("key", ConnectionRunLock.KeyOf(connection));
+            await take.ExecuteNonQueryAsync();
+        }
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+
+        var holder = await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None);
+
+        Assert.Equal("a process of another program", holder?.Description);
+        Assert.NotEqual(default, holder!.Since);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task A_waiting_acquire_gets_the_lock_when_the_holder_releases_it()
     {
         var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);

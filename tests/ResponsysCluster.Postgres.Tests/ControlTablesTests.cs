@@ -25,6 +25,11 @@ public sealed class ControlTablesTests(PostgresServer server)
         var relations = (await ControlRelationsAsync(database.DataSource)).Select(r => $"{r[0]}:{r[1]}");
         Assert.Equal(["column_names:r", "extraction_log:r", "extraction_log_run:i", "file_ledger:r", "load_reports:r", "schema_history:r",
             "schema_history_table:i", "schema_version:r", "table_names:r"], relations);
+        // Each applied migration is recorded with what it did, for whoever reads the database later.
+        Assert.Equal(ControlTableMigrations.All.Select(m => (object?)$"{m.Version}: {m.Description}"),
+            (await Sql.RowsAsync(database.DataSource, "SELECT version || ': ' || description FROM responsys_cluster.schema_version ORDER BY version"))
+            .Select(r => r[0]));
+        Assert.All(ControlTableMigrations.All, m => Assert.False(string.IsNullOrWhiteSpace(m.Description)));
     }
 
     [Fact(Timeout = 60_000)]

@@ -59,6 +59,31 @@ public sealed class FileVersionLoaderLedgerTests(PostgresServer server) : IAsync
     }
 
     [Fact]
+    public async Task Should_stamp_every_row_of_a_load_with_one_extraction_and_batch_time_of_the_load()
+    {
+        const string csv = "ID\n1\n2\n3\n";
+        var before = DateTime.UtcNow.AddSeconds(-1);
+        await LoadAsync(Load("LIST", "/x/LIST.csv", csv, T), csv);
+        var after = DateTime.UtcNow.AddSeconds(1);
+
+        var times = await Sql.RowsAsync(dataSource, $"SELECT DISTINCT _sdc_extracted_at, _sdc_batched_at FROM {schema}.list");
+        var (extracted, batched) = ((DateTime)Assert.Single(times)[0]!, (DateTime)times[0][1]!);
+        Assert.Equal(extracted, batched);
+        Assert.InRange(extracted, before, after);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public async Task Should_refuse_a_sample_of_no_rows(int sampleRows)
+    {
+        const string csv = "ID\n1\n";
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
+            Loader().LoadAsync(Load("LIST", "/x/LIST.csv", csv, T), Content(csv), CancellationToken.None, sampleRows: sampleRows));
+        Assert.Empty(await LedgerAsync());
+    }
+
+    [Fact]
     public async Task Should_name_the_loader_in_each_ledger_row_it_writes()
     {
         const string csv = "ID\n1\n";

@@ -71,5 +71,31 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
         var error = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
             Store(unreachable).IsLoadedAsync("LIST", Load("LIST", "/x/a.csv", "ID\n", T).Version, CancellationToken.None));
         Assert.StartsWith("PostgreSQL: ", error.Message);
+        // The run's records go through the same translation.
+        var stepError = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
+            new RunRecords(unreachable, connection).StepAsync(Guid.NewGuid(), "connect", "connected"));
+        Assert.StartsWith("PostgreSQL: ", stepError.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_fail_the_file_naming_it_when_postgres_refuses_one_of_its_values_and_keep_the_earlier_file()
+    {
+        var store = Store(dataSource);
+        await store.LoadAsync(Load("LIST", "/x/LIST_1.csv", "ID\n1\n", T), Content("ID\n1\n"), null, _ => Task.CompletedTask, CancellationToken.None);
+        // A rule of the user's own on the target table, refusing a value with a data exception (class 22).
+        await Sql.ScalarAsync(dataSource, $$"""
+            CREATE FUNCTION {{connection}}.refuse_99() RETURNS trigger LANGUAGE plpgsql AS
+            $f$ BEGIN IF NEW.id = 99 THEN RAISE EXCEPTION 'id 99 is not allowed' USING ERRCODE = '22023'; END IF; RETURN NEW; END $f$;
+            CREATE TRIGGER refuse_99 BEFORE INSERT ON {{connection}}.list FOR EACH ROW EXECUTE FUNCTION {{connection}}.refuse_99();
+            """);
+        var second = Load("LIST", "/x/LIST_2.csv", "ID\n98\n99\n", T.AddHours(1));
+
+        var error = await Assert.ThrowsAsync<Domain.Files.ExportFileException>(() =>
+            store.LoadAsync(second, Content("ID\n98\n99\n"), null, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal("/x/LIST_2.csv", error.FilePath);
+        Assert.Equal("PostgreSQL refused a value: id 99 is not allowed", error.Reason);
+        Assert.False(await store.IsLoadedAsync("LIST", second.Version, CancellationToken.None));
+        Assert.Equal(1L, await Sql.CountAsync(dataSource, $"SELECT count(*) FROM {connection}.list"));
     }
 }

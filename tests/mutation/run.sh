@@ -70,13 +70,13 @@ mutate_globs_of() {
 # Tests left out of a target's runs (a vstest filter; none: all of them). The engine's fault and secrets tests start
 # the executable as a child process and load 22 MB files, and its sync-command tests run whole syncs against the real
 # servers for every mutant they cover: with them one run takes over an hour on 2 cores (the run protocol is covered
-# by its own tests over in-memory ports). The PostgreSQL project's WideTableTests load tables of 1,500 and more
-# columns, a third of that project's test time, for every mutant of the loader. Leaving tests out can only lower the
-# score, never raise it.
+# by its own tests over in-memory ports). The PostgreSQL project's two widest-table cases load tables of 1,500 and
+# 1,700 columns, a third of that project's test time, for every mutant of the loader (the overflow itself stays covered
+# by the other WideTableTests). Leaving tests out can only lower the score, never raise it.
 test_filter_of() {
   case $1 in
     engine) echo 'FullyQualifiedName!~FaultTests&FullyQualifiedName!~SecretsTests&FullyQualifiedName!~SyncCommandTests' ;;
-    postgres) echo 'FullyQualifiedName!~WideTableTests' ;;
+    postgres) echo 'FullyQualifiedName!~Should_load_a_table_wider_than_a_row_keeping_every_value' ;;
   esac
 }
 goal_of() {
@@ -141,6 +141,11 @@ run_stryker() {
   filter=$(test_filter_of "$target")
   [[ -z $filter ]] || args+=(--test-case-filter "$filter")
   rm -rf "$output"
+  mkdir -p "$output"
+  # ConfigureAwait(false) -> (true) is equivalent here: no caller awaits under a synchronization context (see
+  # README.md). Stryker takes the methods to leave alone from a config file only.
+  printf '{"stryker-config": {"ignore-methods": ["ConfigureAwait"]}}\n' > "$output/stryker-config.json"
+  args+=(--config-file "$output/stryker-config.json")
   echo "mutation: $target: dotnet stryker ${args[*]}" >&2
   (cd "$(test_project_of "$target")" && dotnet stryker "${args[@]}")
   [[ -f $output/reports/mutation-report.json ]] || die "$target: no report in $output/reports"
