@@ -66,7 +66,7 @@ public sealed class ConnectionConfigParserTests
     [InlineData(""" "target_schema": "pg_catalog" """, "target_schema", "'pg_catalog' is reserved; choose another schema")]
     [InlineData(""" "time_zone": "CET+1" """, "time_zone", "'CET+1' is not a known IANA time zone id (case matters) such as 'Europe/Paris' or 'UTC'")]
     [InlineData(""" "max_concurrent_downloads": 64 """, "max_concurrent_downloads", "must be between 1 and 32")]
-    [InlineData(""" "schedule": {"every": "1s"} """, "schedule", null)]
+    [InlineData(""" "schedule": {"every": "0.5s"} """, "schedule", null)]
     public void Should_name_the_key_that_is_wrong_and_say_why(string keys, string key, string? reason)
     {
         var error = Assert.Throws<ConfigException>(() => Parse("{" + Login + ", " + keys + "}"));
