@@ -141,11 +141,6 @@ run_stryker() {
   filter=$(test_filter_of "$target")
   [[ -z $filter ]] || args+=(--test-case-filter "$filter")
   rm -rf "$output"
-  mkdir -p "$output"
-  # ConfigureAwait(false) -> (true) is equivalent here: no caller awaits under a synchronization context (see
-  # README.md). Stryker takes the methods to leave alone from a config file only.
-  printf '{"stryker-config": {"ignore-methods": ["ConfigureAwait"]}}\n' > "$output/stryker-config.json"
-  args+=(--config-file "$output/stryker-config.json")
   echo "mutation: $target: dotnet stryker ${args[*]}" >&2
   (cd "$(test_project_of "$target")" && dotnet stryker "${args[@]}")
   [[ -f $output/reports/mutation-report.json ]] || die "$target: no report in $output/reports"
