@@ -98,4 +98,24 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
         Assert.False(await store.IsLoadedAsync("LIST", second.Version, CancellationToken.None));
         Assert.Equal(1L, await Sql.CountAsync(dataSource, $"SELECT count(*) FROM {connection}.list"));
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_report_the_database_not_the_file_when_postgres_fails_a_load_for_a_reason_other_than_a_value()
+    {
+        var store = Store(dataSource);
+        await store.LoadAsync(Load("LIST", "/x/LIST_1.csv", "ID\n1\n", T), Content("ID\n1\n"), null, _ => Task.CompletedTask, CancellationToken.None);
+        // Refused for a reason of the database's (class 42, a privilege), not of the file's values: the file is not to blame.
+        await Sql.ScalarAsync(dataSource, $$"""
+            CREATE FUNCTION {{connection}}.deny() RETURNS trigger LANGUAGE plpgsql AS
+            $f$ BEGIN RAISE EXCEPTION 'not allowed to insert' USING ERRCODE = '42501'; END $f$;
+            CREATE TRIGGER deny BEFORE INSERT ON {{connection}}.list FOR EACH ROW EXECUTE FUNCTION {{connection}}.deny();
+            """);
+        var second = Load("LIST", "/x/LIST_2.csv", "ID\n2\n", T.AddHours(1));
+
+        var error = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
+            store.LoadAsync(second, Content("ID\n2\n"), null, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.StartsWith("PostgreSQL: 42501: not allowed to insert", error.Message);
+        Assert.False(await store.IsLoadedAsync("LIST", second.Version, CancellationToken.None));
+    }
 }
