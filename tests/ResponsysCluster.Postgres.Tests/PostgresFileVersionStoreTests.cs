@@ -77,17 +77,24 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
         Assert.StartsWith("PostgreSQL: ", stepError.Message);
     }
 
-    [Fact(Timeout = 60_000)]
-    public async Task Should_fail_the_file_naming_it_when_postgres_refuses_one_of_its_values_and_keep_the_earlier_file()
+    /// <summary>Loads a first file, then puts a rule of the user's own on the target table: a trigger raising <paramref name="sqlState"/> for an id of 99.</summary>
+    private async Task<PostgresFileVersionStore> StoreWithRefusingTriggerAsync(string sqlState, string message)
     {
         var store = Store(dataSource);
         await store.LoadAsync(Load("LIST", "/x/LIST_1.csv", "ID\n1\n", T), Content("ID\n1\n"), null, _ => Task.CompletedTask, CancellationToken.None);
-        // A rule of the user's own on the target table, refusing a value with a data exception (class 22).
         await Sql.ScalarAsync(dataSource, $$"""
             CREATE FUNCTION {{connection}}.refuse_99() RETURNS trigger LANGUAGE plpgsql AS
-            $f$ BEGIN IF NEW.id = 99 THEN RAISE EXCEPTION 'id 99 is not allowed' USING ERRCODE = '22023'; END IF; RETURN NEW; END $f$;
+            $f$ BEGIN IF NEW.id = 99 THEN RAISE EXCEPTION '{{message}}' USING ERRCODE = '{{sqlState}}'; END IF; RETURN NEW; END $f$;
             CREATE TRIGGER refuse_99 BEFORE INSERT ON {{connection}}.list FOR EACH ROW EXECUTE FUNCTION {{connection}}.refuse_99();
             """);
+        return store;
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_fail_the_file_naming_it_when_postgres_refuses_one_of_its_values_and_keep_the_earlier_file()
+    {
+        // A data exception (class 22): a value of the file is refused.
+        var store = await StoreWithRefusingTriggerAsync("22023", "id 99 is not allowed");
         var second = Load("LIST", "/x/LIST_2.csv", "ID\n98\n99\n", T.AddHours(1));
 
         var error = await Assert.ThrowsAsync<Domain.Files.ExportFileException>(() =>
@@ -102,18 +109,12 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
     [Fact(Timeout = 60_000)]
     public async Task Should_report_the_database_not_the_file_when_postgres_fails_a_load_for_a_reason_other_than_a_value()
     {
-        var store = Store(dataSource);
-        await store.LoadAsync(Load("LIST", "/x/LIST_1.csv", "ID\n1\n", T), Content("ID\n1\n"), null, _ => Task.CompletedTask, CancellationToken.None);
         // Refused for a reason of the database's (class 42, a privilege), not of the file's values: the file is not to blame.
-        await Sql.ScalarAsync(dataSource, $$"""
-            CREATE FUNCTION {{connection}}.deny() RETURNS trigger LANGUAGE plpgsql AS
-            $f$ BEGIN RAISE EXCEPTION 'not allowed to insert' USING ERRCODE = '42501'; END $f$;
-            CREATE TRIGGER deny BEFORE INSERT ON {{connection}}.list FOR EACH ROW EXECUTE FUNCTION {{connection}}.deny();
-            """);
-        var second = Load("LIST", "/x/LIST_2.csv", "ID\n2\n", T.AddHours(1));
+        var store = await StoreWithRefusingTriggerAsync("42501", "not allowed to insert");
+        var second = Load("LIST", "/x/LIST_2.csv", "ID\n99\n", T.AddHours(1));
 
         var error = await Assert.ThrowsAsync<DatabaseUnavailableException>(() =>
-            store.LoadAsync(second, Content("ID\n2\n"), null, _ => Task.CompletedTask, CancellationToken.None));
+            store.LoadAsync(second, Content("ID\n99\n"), null, _ => Task.CompletedTask, CancellationToken.None));
 
         Assert.StartsWith("PostgreSQL: 42501: not allowed to insert", error.Message);
         Assert.False(await store.IsLoadedAsync("LIST", second.Version, CancellationToken.None));
