@@ -91,6 +91,9 @@ public static class ControlTableMigrations
         // versions loaded before it was recorded.
         new(4, "file_ledger.loaded_by",
             $"ALTER TABLE {Schema}.file_ledger ADD COLUMN IF NOT EXISTS loaded_by text"),
+        // Which node wrote each step of a run's extraction log; null for steps written before it was recorded.
+        new(5, "extraction_log.node",
+            $"ALTER TABLE {Schema}.extraction_log ADD COLUMN IF NOT EXISTS node text"),
     ];
 
     public static int Latest => All[^1].Version;

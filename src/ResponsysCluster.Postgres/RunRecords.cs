@@ -5,9 +5,10 @@ namespace ResponsysCluster.Postgres;
 
 /// <summary>
 /// Keeps each run's extraction log (connect, list, tables found, files pending, each file started, finished or
-/// failed with its reason) and its loading report, retrievable by run id.
+/// failed with its reason) and its loading report, retrievable by run id. Each step names the <paramref name="node"/>
+/// that wrote it.
 /// </summary>
-public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId) : IRunRecords
+public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId, string? node = null) : IRunRecords
 {
     public Task StepAsync(Guid runId, string step, string message, string? table = null, string? path = null, CancellationToken cancellationToken = default) =>
         DatabaseErrors.TranslateAsync(() => WriteStepAsync(runId, step, message, table, path, cancellationToken));
@@ -18,9 +19,10 @@ public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId)
     private async Task WriteStepAsync(Guid runId, string step, string message, string? table, string? path, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""
-            INSERT INTO {ControlTables.Schema}.extraction_log (run_id, connection_id, step, responsys_table, path, message)
-            VALUES (@r, @c, @s, @t, @p, @m)
+            INSERT INTO {ControlTables.Schema}.extraction_log (run_id, connection_id, step, responsys_table, path, message, node)
+            VALUES (@r, @c, @s, @t, @p, @m, @n)
             """);
+        command.Parameters.AddWithValue("n", (object?)node ?? DBNull.Value);
         command.Parameters.AddWithValue("r", runId);
         command.Parameters.AddWithValue("c", connectionId);
         command.Parameters.AddWithValue("s", step);

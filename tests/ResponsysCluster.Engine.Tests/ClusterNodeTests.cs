@@ -139,6 +139,11 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
         Assert.Equal(name, await LoadedByAsync(first, StartLimit));
         Assert.Equal(name, await LoadedByAsync(second, StartLimit));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(started.Groups["http"].Value + "/health/live"));
+        // The run's extraction log names the node beside each step.
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var nodes = dataSource.CreateCommand("SELECT array_agg(DISTINCT coalesce(node, '')) FROM responsys_cluster.extraction_log WHERE connection_id = @c");
+        nodes.Parameters.AddWithValue("c", first);
+        Assert.Equal([name], (string[])(await nodes.ExecuteScalarAsync())!);
     }
 
     [Fact(Timeout = TestTimeout)]

@@ -26,6 +26,19 @@ public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
             Duration: TimeSpan.FromMilliseconds(1500 + seed), Errors: errors);
 
     [Fact]
+    public async Task Should_name_the_node_that_wrote_each_step()
+    {
+        var runId = Guid.NewGuid();
+        await new RunRecords(dataSource, connectionId, "node-a").StepAsync(runId, "connect", "connected");
+        await new RunRecords(dataSource, connectionId, "node-b").StepAsync(runId, "file started", "1 byte", "LIST", "/x/LIST.csv");
+        await Records().StepAsync(runId, "file finished", "1 row loaded", "LIST", "/x/LIST.csv");
+
+        var nodes = await Sql.RowsAsync(dataSource, "SELECT step, node FROM responsys_cluster.extraction_log WHERE run_id = @r ORDER BY id", ("r", runId));
+
+        Assert.Equal(new List<object?[]> { new object?[] { "connect", "node-a" }, new object?[] { "file started", "node-b" }, new object?[] { "file finished", null } }, nodes);
+    }
+
+    [Fact]
     public async Task Should_read_a_runs_steps_back_oldest_first_with_their_table_path_and_message()
     {
         var runId = Guid.NewGuid();

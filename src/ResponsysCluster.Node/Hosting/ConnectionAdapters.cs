@@ -14,7 +14,8 @@ namespace ResponsysCluster.Node.Hosting;
 /// The adapters behind the engine's ports: SSH.NET for the export directory, Npgsql for the database. Each
 /// connection's SFTP sessions are kept across files, one per worker (and one for the run's listing), in an
 /// <see cref="SftpConnectionPool"/>: a new SSH session costs about 0.4 s, which dominated many small files.
-/// <paramref name="loadedBy"/> names this process in the ledger rows of the files it loads (a node's name).
+/// <paramref name="loadedBy"/> names this process in the ledger rows of the files it loads and in the steps of the
+/// extraction log it writes (a node's name).
 /// </summary>
 public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory, string loadedBy) : IConnectionPortsFactory, IAsyncDisposable, IDisposable
 {
@@ -30,7 +31,7 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
         return new ConnectionPorts(
             pool,
             new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone, loadedBy),
-            new RunRecords(dataSource, config.ConnectionId));
+            new RunRecords(dataSource, config.ConnectionId, loadedBy));
     }
 
     /// <summary>Creates the control tables and the journal's schema before the actor system starts using them.</summary>
