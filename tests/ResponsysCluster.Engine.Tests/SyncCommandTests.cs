@@ -296,7 +296,9 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         long rows = 0;
         while (DateTime.UtcNow < deadline && !node.IsCompleted)
         {
-            rows = await CountAsync($"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}'") > 0
+            // On a fresh database the node creates the control tables after this loop starts.
+            rows = await CountAsync("SELECT count(*) FROM pg_tables WHERE schemaname = 'responsys_cluster' AND tablename = 'file_ledger'") > 0
+                && await CountAsync($"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}'") > 0
                 ? await CountAsync($"SELECT count(*) FROM {Schema}.list") : 0;
             if (rows == 5) break;
             await Task.Delay(250);

@@ -33,7 +33,7 @@ internal sealed record EngineSettings(IReadOnlyList<ConnectionConfig> Connection
     public ConnectionConfig Config => Connections[0];
 }
 
-/// <summary>The engine on this node, hosted: one connection, its bookmarks journalled in PostgreSQL.</summary>
+/// <summary>The engine on this node, hosted: its connections, their bookmarks journalled in PostgreSQL.</summary>
 internal static class EngineHost
 {
     public const string PostgresVariable = "RSX_POSTGRES";

@@ -26,7 +26,11 @@ public static class ClusterMembership
             system.ActorOf(MemberEventLogActor.Props(resolver.GetService<ILoggerFactory>().CreateLogger("cluster")), "member-event-log"));
         // No seeds: the node forms a cluster of its own, at the address it is bound to (its port may have been 0).
         if (node.Seeds.Count == 0)
-            builder.AddStartup((system, _) => Akka.Cluster.Cluster.Get(system).Join(Akka.Cluster.Cluster.Get(system).SelfAddress));
+            builder.AddStartup((system, _) =>
+            {
+                var cluster = Akka.Cluster.Cluster.Get(system);
+                cluster.Join(cluster.SelfAddress);
+            });
         return builder;
     }
 
