@@ -37,8 +37,10 @@ public sealed class ConnectionRunActorTests : TestKit
             Host = "files.example.com", Username = "u", Path = InMemoryExportDirectory.Path, ConnectionId = "c",
             MaxConcurrentDownloads = maxDownloads ?? workers.Count,
         };
+        // The run announces its work to every worker probe, as a node's pool passes it on to its workers.
+        var announce = Sys.ActorOf(Props.Create(() => new Broadcast(workers.Select(w => w.Ref).ToList())));
         var start = new RunStart(runId, config, new ConnectionPorts(connector ?? directory, store, store), bookmarks ?? Sys.ActorOf(BookmarkStub.Props(completed)),
-            workers.Select(w => w.Ref).ToList(), tables, limits ?? RunLimits.Default);
+            announce, tables, limits ?? RunLimits.Default);
         // ChildActorOf: the run's parent forwards what the run tells it (RunFinished) to the test actor.
         return ChildActorOf(ConnectionRunActor.Props(start, clock ?? TimeProvider.System, logger));
     }
@@ -50,11 +52,40 @@ public sealed class ConnectionRunActorTests : TestKit
 
     private List<TestProbe> Probes(int count) => Enumerable.Range(0, count).Select(_ => CreateTestProbe()).ToList();
 
-    /// <summary>The probe hears that the run has work and asks for a job.</summary>
-    private async Task AskForWorkAsync(TestProbe worker)
+    /// <summary>
+    /// The probe works as a file worker does: it asks the run each time the run announces work, until the run hands
+    /// it a job (announcements and "no work now" answers on the way are passed over).
+    /// </summary>
+    private async Task<FileJob> TakeJobAsync(TestProbe worker)
     {
-        await worker.ExpectMsgAsync<WorkAvailable>(m => Assert.Equal(runId, m.RunId), Wait);
-        worker.Reply(new RequestWork(runId));
+        while (true)
+        {
+            switch (await worker.ReceiveOneAsync(Wait) ?? throw new TimeoutException("no job was handed to the worker"))
+            {
+                case WorkAvailable work:
+                    Assert.Equal((runId, "c"), (work.RunId, work.ConnectionId));
+                    worker.Reply(new RequestWork(runId));
+                    break;
+                case FileJob job:
+                    return job;
+                case NoWorkNow none:
+                    Assert.Equal(runId, none.RunId);
+                    break;
+                case var other:
+                    throw new InvalidOperationException($"unexpected {other}");
+            }
+        }
+    }
+
+    /// <summary>For a while the probe asks whenever the run announces work, and is handed nothing.</summary>
+    private async Task ExpectNoJobAsync(TestProbe worker)
+    {
+        var until = DateTime.UtcNow.AddMilliseconds(200);
+        while (until - DateTime.UtcNow is var left && left > TimeSpan.Zero && await worker.ReceiveOneAsync(left) is { } message)
+        {
+            Assert.IsNotType<FileJob>(message);
+            if (message is WorkAvailable) worker.Reply(new RequestWork(runId));
+        }
     }
 
     private static FileJobSucceeded Loaded(FileJob job, long rows = 1) =>
@@ -71,11 +102,7 @@ public sealed class ConnectionRunActorTests : TestKit
         StartRun(workers);
 
         var jobs = new List<FileJob>();
-        foreach (var worker in workers)
-        {
-            await AskForWorkAsync(worker);
-            jobs.Add(await worker.ExpectMsgAsync<FileJob>(Wait));
-        }
+        foreach (var worker in workers) jobs.Add(await TakeJobAsync(worker));
         // All three handed out before any answer: files of different tables run side by side.
         Assert.Equal(["A", "B", "C"], jobs.Select(j => j.Table).Order());
 
@@ -86,20 +113,36 @@ public sealed class ConnectionRunActorTests : TestKit
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Should_tell_a_worker_it_has_no_job_for_at_once_and_announce_the_job_when_one_frees()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("A_20240302.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = true;
+        var workers = Probes(2);
+        var run = StartRun(workers, maxDownloads: 1);
+        var first = await TakeJobAsync(workers[0]);
+
+        // At the cap: the second worker's request is answered with "no work now", not kept waiting.
+        run.Tell(new RequestWork(runId), workers[1].Ref);
+        await workers[1].FishForMessageAsync<NoWorkNow>(m => m.RunId == runId, Wait);
+        workers[0].Reply(Loaded(first));
+        await workers[1].FishForMessageAsync<WorkAvailable>(m => m.RunId == runId, Wait);
+        workers[1].Reply(new RequestWork(runId));
+        Assert.Equal("A_20240302.csv", (await workers[1].ExpectMsgAsync<FileJob>(Wait)).File.Name);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Should_offer_the_job_of_a_worker_that_stopped_again_and_load_it_once()
     {
         directory.WithExport("A_20240301.csv", "ID\n1\n");
         store.TablesWithColumns["A"] = true;
         var workers = Probes(2);
         StartRun(workers);
-        await AskForWorkAsync(workers[0]);
-        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
-        await AskForWorkAsync(workers[1]);
-        await workers[1].ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        var first = await TakeJobAsync(workers[0]);
+        await ExpectNoJobAsync(workers[1]);
 
-        // The worker holding the job dies mid-job: the waiting worker gets it as the second attempt.
+        // The worker holding the job dies mid-job: the other worker hears of it and gets it as the second attempt.
         Sys.Stop(workers[0].Ref);
-        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        var second = await TakeJobAsync(workers[1]);
         Assert.Equal((first.File, 1, 2), (second.File, first.Attempt, second.Attempt));
         workers[1].Reply(Loaded(second));
 
@@ -116,18 +159,15 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
-        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var a = await TakeJobAsync(worker);
         Assert.Equal("A", a.Table);
         worker.Reply(new FileJobFailed(a, new FileFailure(a.File.Path, "malformed CSV", 7, 6), TimeSpan.Zero));
 
         // The same worker asks again and gets table B's file; A's is not offered again.
-        worker.Reply(new RequestWork(runId));
-        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var b = await TakeJobAsync(worker);
         Assert.Equal(("B", 1), (b.Table, b.Attempt));
         worker.Reply(Loaded(b));
-        worker.Reply(new RequestWork(runId));
-        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await ExpectNoJobAsync(worker);
 
         var report = await FinishedAsync();
         var tableA = report.Tables.Single(t => t.Table == "A");
@@ -145,13 +185,9 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var workers = Probes(2);
         StartRun(workers, RunLimits.Default with { MaxAttempts = 2 });
-        foreach (var worker in workers)
-        {
-            await AskForWorkAsync(worker);
-            if (worker == workers[0]) await worker.ExpectMsgAsync<FileJob>(Wait);
-        }
+        await TakeJobAsync(workers[0]);
         Sys.Stop(workers[0].Ref);
-        Assert.Equal(2, (await workers[1].ExpectMsgAsync<FileJob>(Wait)).Attempt);
+        Assert.Equal(2, (await TakeJobAsync(workers[1])).Attempt);
         Sys.Stop(workers[1].Ref);
 
         var report = await FinishedAsync();
@@ -170,10 +206,8 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var workers = Probes(2);
         StartRun(workers, RunLimits.Default with { JobTimeout = TimeSpan.FromSeconds(1) });
-        await AskForWorkAsync(workers[0]);
-        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
-        await AskForWorkAsync(workers[1]);
-        return (workers, first, await workers[1].ExpectMsgAsync<FileJob>(Wait));
+        var first = await TakeJobAsync(workers[0]);
+        return (workers, first, await TakeJobAsync(workers[1]));
     }
 
     [Fact(Timeout = 30_000)]
@@ -213,11 +247,9 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["B"] = true;
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
-        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var a = await TakeJobAsync(worker);
         worker.Reply(Loaded(a));
-        worker.Reply(new RequestWork(runId));
-        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var b = await TakeJobAsync(worker);
         worker.Reply(Loaded(b));
         await FinishedAsync();
 
@@ -235,8 +267,7 @@ public sealed class ConnectionRunActorTests : TestKit
         bookmarks.Tell(new BookmarkStub.Hold());
         var worker = Probes(1)[0];
         StartRun([worker], bookmarks: bookmarks);
-        await AskForWorkAsync(worker);
-        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait)));
+        worker.Reply(Loaded(await TakeJobAsync(worker)));
 
         await AwaitConditionAsync(() => Task.FromResult(completed.Count == 1), Wait);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
@@ -256,7 +287,7 @@ public sealed class ConnectionRunActorTests : TestKit
         var report = await FinishedAsync();
         Assert.Equal("Could not connect to SFTP files.example.com:22: refused", Assert.Single(report.Errors));
         Assert.Empty(report.Tables);
-        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await ExpectNoJobAsync(worker);
         Assert.Contains(store.Steps, s => s.Step == "run failed");
         Assert.Equal(LogLevel.Error, LevelOf("run failed: Could not connect to SFTP files.example.com:22: refused"));
         Assert.Empty(completed);
@@ -269,8 +300,7 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
-        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait), rows: 2));
+        worker.Reply(Loaded(await TakeJobAsync(worker), rows: 2));
         await FinishedAsync();
 
         Assert.Equal(["connect", "list", "tables", "files pending", "file started", "file finished"], store.Steps.Select(s => s.Step));
@@ -285,11 +315,9 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
         var worker = Probes(1)[0];
         StartRun([worker], tables: ["A", "B", "NOPE"]);
-        await AskForWorkAsync(worker);
-        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var a = await TakeJobAsync(worker);
         worker.Reply(new FileJobSucceeded(a, false, 2, 1, [], TimeSpan.FromSeconds(1.25), RecordCountOutcome.MatchesRecordsAndHeader));
-        worker.Reply(new RequestWork(runId));
-        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var b = await TakeJobAsync(worker);
         // Already in the ledger, with the rows an earlier run loaded: they are not this run's.
         worker.Reply(new FileJobSucceeded(b, true, 4, 0, [], TimeSpan.Zero, null));
         var report = await FinishedAsync();
@@ -315,8 +343,7 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var worker = Probes(1)[0];
         StartRun([worker], tables: ["A"]);
-        await AskForWorkAsync(worker);
-        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var a = await TakeJobAsync(worker);
         worker.Reply(new FileJobSucceeded(a, false, 1, 0, [], TimeSpan.FromSeconds(1), RecordCountOutcome.MatchesRecords, ValueNotes: ["note one", "note two"]));
         await FinishedAsync();
 
@@ -336,9 +363,7 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var worker = Probes(1)[0];
         StartRun([worker], clock: new FixedClock(new DateTimeOffset(2024, 3, 3, 8, 0, 0, TimeSpan.Zero)));
-        await AskForWorkAsync(worker);
-        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait)));
-        worker.Reply(new RequestWork(runId));
+        worker.Reply(Loaded(await TakeJobAsync(worker)));
 
         var report = await FinishedAsync();
         Assert.Equal((1, 1), (report.Tables.Single().FilesWaiting, report.Tables.Single().FilesAbandoned));
@@ -346,7 +371,7 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Equal("no ready file within 1.00:00:00 of its mtime", store.Steps.Single(s => s.Step == "file abandoned").Message);
         Assert.EndsWith("/A_20240301.csv", store.Steps.Single(s => s.Step == "file abandoned").Path);
         Assert.EndsWith("/A_20240302.csv", store.Steps.Single(s => s.Step == "file waiting").Path);
-        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await ExpectNoJobAsync(worker);
     }
 
     [Fact(Timeout = 30_000)]
@@ -375,8 +400,7 @@ public sealed class ConnectionRunActorTests : TestKit
         var bookmarks = Sys.ActorOf(BookmarkStub.Props(completed));
         var worker = Probes(1)[0];
         StartRun([worker], RunLimits.Default with { BookmarkTimeout = TimeSpan.FromMilliseconds(500) }, bookmarks: bookmarks);
-        await AskForWorkAsync(worker);
-        var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var job = await TakeJobAsync(worker);
         bookmarks.Tell(new BookmarkStub.Hold());
         worker.Reply(Loaded(job));
 
@@ -393,8 +417,7 @@ public sealed class ConnectionRunActorTests : TestKit
         store.ColumnsFailure["A"] = new DatabaseUnavailableException("PostgreSQL: connection refused");
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
-        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var b = await TakeJobAsync(worker);
         Assert.Equal("B", b.Table);
         worker.Reply(Loaded(b));
 
@@ -414,11 +437,9 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var workers = Probes(2);
         StartRun(workers);
-        await AskForWorkAsync(workers[0]);
-        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
-        await AskForWorkAsync(workers[1]);
+        var first = await TakeJobAsync(workers[0]);
         Sys.Stop(workers[0].Ref);
-        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        var second = await TakeJobAsync(workers[1]);
         workers[1].Reply(new FileJobFailed(second, new FileFailure(second.File.Path, "bad CSV", 2, 2), TimeSpan.Zero));
         await FinishedAsync();
 
@@ -439,8 +460,7 @@ public sealed class ConnectionRunActorTests : TestKit
         var worker = Probes(1)[0];
         var run = StartRun([worker]);
         Watch(run);
-        await AskForWorkAsync(worker);
-        worker.Reply(Loaded(await worker.ExpectMsgAsync<FileJob>(Wait)));
+        worker.Reply(Loaded(await TakeJobAsync(worker)));
 
         var report = await FinishedAsync();
         Assert.Equal(1, report.Tables.Single().FilesLoaded);
@@ -455,10 +475,8 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
         var worker = Probes(1)[0];
         StartRun([worker], tables: ["B"]);
-        await AskForWorkAsync(worker);
-        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var b = await TakeJobAsync(worker);
         worker.Reply(Loaded(b));
-        worker.Reply(new RequestWork(runId));
 
         var report = await FinishedAsync();
         Assert.Equal("B", b.Table);
@@ -466,7 +484,7 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Empty(report.Errors);
         Assert.Equal("B", Assert.Single(completed).Table);
         Assert.DoesNotContain(store.Steps, s => s.Table == "A");
-        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        await ExpectNoJobAsync(worker);
     }
 
     [Fact(Timeout = 30_000)]
@@ -496,15 +514,13 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
         var outcomes = new RecordCountOutcome?[] { RecordCountOutcome.MatchesRecords, RecordCountOutcome.MatchesRecordsAndHeader, null };
         var jobs = new List<FileJob>();
         foreach (var outcome in outcomes)
         {
-            var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+            var job = await TakeJobAsync(worker);
             jobs.Add(job);
             worker.Reply(new FileJobSucceeded(job, false, 2, 0, [], TimeSpan.FromSeconds(2), outcome));
-            worker.Reply(new RequestWork(runId));
         }
 
         var report = await FinishedAsync();
@@ -550,15 +566,13 @@ public sealed class ConnectionRunActorTests : TestKit
         directory.OpenGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
-        var a = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var a = await TakeJobAsync(worker);
         worker.Reply(Loaded(a));
         await AwaitConditionAsync(() => Task.FromResult(completed.Count == 1 && directory.OpensOf("B_20240301.csv") == 1), Wait);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
 
         directory.OpenGate.SetResult();
-        worker.Reply(new RequestWork(runId));
-        var b = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var b = await TakeJobAsync(worker);
         worker.Reply(Loaded(b));
         var report = await FinishedAsync();
         Assert.Equal([1, 1], report.Tables.Select(t => t.FilesLoaded));
@@ -572,8 +586,7 @@ public sealed class ConnectionRunActorTests : TestKit
         directory.WithExport("A_20240301.csv", "\n1,2\n");
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
-        var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var job = await TakeJobAsync(worker);
         worker.Reply(new FileJobFailed(job, new FileFailure(job.File.Path, "missing header: the header row is empty"), TimeSpan.Zero));
         await FinishedAsync();
 
@@ -592,10 +605,8 @@ public sealed class ConnectionRunActorTests : TestKit
         store.TablesWithColumns["A"] = true;
         var workers = Probes(2);
         StartRun(workers, new RunLimits(TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(800), 3));
-        await AskForWorkAsync(workers[0]);
-        await workers[0].ExpectMsgAsync<FileJob>(Wait);
-        await AskForWorkAsync(workers[1]);
-        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
+        await TakeJobAsync(workers[0]);
+        var second = await TakeJobAsync(workers[1]);
         workers[1].Reply(Loaded(second));
 
         var report = await FinishedAsync();
@@ -638,16 +649,11 @@ public sealed class ConnectionRunActorTests : TestKit
         var workers = Probes(4);
         StartRun(workers, RunLimits.Default with { JobTimeout = TimeSpan.FromMilliseconds(300) });
         var firsts = new List<FileJob>();
-        for (var i = 0; i < 2; i++)
-        {
-            await AskForWorkAsync(workers[i]);
-            firsts.Add(await workers[i].ExpectMsgAsync<FileJob>(Wait));
-        }
-        await AskForWorkAsync(workers[2]);
-        await AskForWorkAsync(workers[3]);
+        for (var i = 0; i < 2; i++) firsts.Add(await TakeJobAsync(workers[i]));
+        await ExpectNoJobAsync(workers[2]);
 
-        // Neither of the first two workers answers: both jobs go to the two waiting workers as second attempts.
-        var seconds = new[] { await workers[2].ExpectMsgAsync<FileJob>(Wait), await workers[3].ExpectMsgAsync<FileJob>(Wait) };
+        // Neither of the first two workers answers: both jobs go to the other two workers as second attempts.
+        var seconds = new[] { await TakeJobAsync(workers[2]), await TakeJobAsync(workers[3]) };
         Assert.Equal(firsts.Select(j => j.File.Path).Order(), seconds.Select(j => j.File.Path).Order());
         Assert.All(seconds, j => Assert.Equal(2, j.Attempt));
         workers[2].Reply(Loaded(seconds[0]));
@@ -663,23 +669,20 @@ public sealed class ConnectionRunActorTests : TestKit
     [Fact(Timeout = 30_000)]
     public async Task Should_keep_to_the_download_cap_and_hand_the_next_file_as_soon_as_one_is_done()
     {
-        // Two workers, one download at a time: the second worker waits until the first one's file succeeds or fails.
+        // Two workers, one download at a time: the second worker gets nothing until the first one's file succeeds or fails.
         directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("A_20240302.csv", "ID\n1\n", 1).WithExport("A_20240303.csv", "ID\n1\n", 2);
         store.TablesWithColumns["A"] = true;
         var workers = Probes(2);
         StartRun(workers, maxDownloads: 1);
-        await AskForWorkAsync(workers[0]);
-        var first = await workers[0].ExpectMsgAsync<FileJob>(Wait);
-        await AskForWorkAsync(workers[1]);
-        await workers[1].ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        var first = await TakeJobAsync(workers[0]);
+        await ExpectNoJobAsync(workers[1]);
 
         workers[0].Reply(new FileJobFailed(first, new FileFailure(first.File.Path, "bad CSV"), TimeSpan.Zero));
-        var second = await workers[1].ExpectMsgAsync<FileJob>(Wait);
-        workers[0].Reply(new RequestWork(runId));
-        await workers[0].ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        var second = await TakeJobAsync(workers[1]);
+        await ExpectNoJobAsync(workers[0]);
 
         workers[1].Reply(Loaded(second));
-        var third = await workers[0].ExpectMsgAsync<FileJob>(Wait);
+        var third = await TakeJobAsync(workers[0]);
         workers[0].Reply(Loaded(third));
 
         var report = await FinishedAsync();
@@ -693,8 +696,7 @@ public sealed class ConnectionRunActorTests : TestKit
         directory.WithExport("A_20240301.csv", "ID\n1\n");
         var worker = Probes(1)[0];
         StartRun([worker]);
-        await AskForWorkAsync(worker);
-        var job = await worker.ExpectMsgAsync<FileJob>(Wait);
+        var job = await TakeJobAsync(worker);
 
         // The listing and sampling session is closed while the file is still loading (the worker has its own).
         await AwaitConditionAsync(() => Task.FromResult(directory.Disposals == 1), Wait);
@@ -757,5 +759,14 @@ public sealed class ConnectionRunActorTests : TestKit
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {
         public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    /// <summary>Passes every message on to each worker probe, the sender kept.</summary>
+    private sealed class Broadcast : ReceiveActor
+    {
+        public Broadcast(IReadOnlyList<IActorRef> workers) => ReceiveAny(message =>
+        {
+            foreach (var worker in workers) worker.Forward(message);
+        });
     }
 }

@@ -8,6 +8,7 @@ using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Scheduling;
 using ResponsysCluster.Engine.Bookmarks;
 using ResponsysCluster.Domain.Ports;
+using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Engine.Runs;
 using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.TestServers;
@@ -72,8 +73,9 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
         adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance, "test");
         var ports = adapters.For(config);
         var bookmarks = Sys.ActorOf(TableBookmarksActor.Props(_ => null));
-        return Sys.ActorOf(ConnectionSchedulerActor.Props(config, ports with { Directory = new HeldConnector(this, ports.Directory) }, bookmarks,
-            NullLoggerFactory.Instance, clock));
+        var held = ports with { Directory = new HeldConnector(this, ports.Directory) };
+        var workers = Sys.ActorOf(FileWorkerPoolActor.Props(config.MaxConcurrentDownloads, _ => new FileLoadService(held)));
+        return Sys.ActorOf(ConnectionSchedulerActor.Props(config, held, bookmarks, workers, NullLoggerFactory.Instance, clock));
     }
 
     /// <summary>Counts connects and holds each until the test releases a permit, then connects to the real sshd.</summary>

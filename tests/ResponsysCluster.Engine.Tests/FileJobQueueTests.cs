@@ -13,13 +13,13 @@ public sealed class FileJobQueueTests
         new(Run, "c", table, new RemoteFile("/x/" + name, name, 10, T), new RemoteFile("/x/r", "r", 0, T), [], attempt);
 
     [Fact]
-    public void Should_hand_jobs_oldest_first_to_workers_in_the_order_they_asked()
+    public void Should_hand_jobs_oldest_first_to_workers_in_the_order_they_ask()
     {
         var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
         queue.Enqueue([Job("A", "a1"), Job("B", "b1")]);
-        queue.Request("w2");
-        queue.Request("w1");
-        Assert.Equal([("w2", "a1"), ("w1", "b1")], queue.Dispatch().Select(h => (h.Worker, h.Job.File.Name)));
+        Assert.Equal("a1", queue.Take("w2")!.File.Name);
+        Assert.Equal("b1", queue.Take("w1")!.File.Name);
+        Assert.Null(queue.Take("w3"));
     }
 
     [Fact]
@@ -27,23 +27,35 @@ public sealed class FileJobQueueTests
     {
         var queue = new FileJobQueue<string>(maxInFlight: 2, maxAttempts: 3);
         queue.Enqueue([Job("A", "a1"), Job("A", "a2"), Job("A", "a3")]);
-        foreach (var worker in new[] { "w1", "w2", "w3" }) queue.Request(worker);
-        Assert.Equal(2, queue.Dispatch().Count);
+        Assert.Equal(["a1", "a2"], new[] { "w1", "w2" }.Select(w => queue.Take(w)!.File.Name));
+        Assert.False(queue.HasWorkToHand);
+        Assert.Null(queue.Take("w3"));
         Assert.Equal(2, queue.InFlightCount);
         Assert.True(queue.Finish("w1", Job("A", "a1")));
-        Assert.Equal(("w3", "a3"), queue.Dispatch().Select(h => (h.Worker, h.Job.File.Name)).Single());
+        Assert.True(queue.HasWorkToHand);
+        Assert.Equal("a3", queue.Take("w3")!.File.Name);
     }
 
     [Fact]
-    public void Should_ignore_a_second_request_of_a_worker_that_holds_a_job_or_already_waits()
+    public void Should_hand_nothing_more_to_a_worker_that_holds_a_job()
     {
         var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
-        queue.Request("w1");
-        queue.Request("w1");
         queue.Enqueue([Job("A", "a1"), Job("A", "a2")]);
-        Assert.Single(queue.Dispatch());
-        queue.Request("w1");
-        Assert.Empty(queue.Dispatch());
+        Assert.NotNull(queue.Take("w1"));
+        Assert.Null(queue.Take("w1"));
+        Assert.Equal(1, queue.InFlightCount);
+        Assert.True(queue.HasWorkToHand);
+    }
+
+    [Fact]
+    public void Should_have_no_work_to_hand_when_nothing_is_queued()
+    {
+        var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
+        Assert.False(queue.HasWorkToHand);
+        Assert.True(queue.IsDrained);
+        queue.Enqueue([Job("A", "a1")]);
+        Assert.True(queue.HasWorkToHand);
+        Assert.False(queue.IsDrained);
     }
 
     [Fact]
@@ -51,13 +63,11 @@ public sealed class FileJobQueueTests
     {
         var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
         queue.Enqueue([Job("A", "a1"), Job("A", "a2")]);
-        queue.Request("w1");
-        queue.Dispatch();
+        queue.Take("w1");
         var (lost, retry) = queue.Lose("w1")!.Value;
         Assert.Equal((1, 2), (lost.Attempt, retry!.Attempt));
-        queue.Request("w2");
-        var handed = queue.Dispatch().Single();
-        Assert.Equal(("a1", 2), (handed.Job.File.Name, handed.Job.Attempt));
+        var handed = queue.Take("w2")!;
+        Assert.Equal(("a1", 2), (handed.File.Name, handed.Attempt));
     }
 
     [Fact]
@@ -65,8 +75,7 @@ public sealed class FileJobQueueTests
     {
         var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 2);
         queue.Enqueue([Job("A", "a1", attempt: 2)]);
-        queue.Request("w1");
-        queue.Dispatch();
+        queue.Take("w1");
         var (lost, retry) = queue.Lose("w1")!.Value;
         Assert.Equal(2, lost.Attempt);
         Assert.Null(retry);
@@ -78,11 +87,9 @@ public sealed class FileJobQueueTests
     {
         var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
         queue.Enqueue([Job("A", "a1")]);
-        queue.Request("w1");
-        queue.Dispatch();
+        queue.Take("w1");
         queue.Lose("w1");
-        queue.Request("w2");
-        queue.Dispatch();
+        queue.Take("w2");
         Assert.False(queue.Finish("w1", Job("A", "a1")));
         Assert.False(queue.Finish("w2", Job("A", "a1")));
         Assert.True(queue.Holds("w2", Job("A", "a1", attempt: 2)));
@@ -91,14 +98,12 @@ public sealed class FileJobQueueTests
     }
 
     [Fact]
-    public void Should_forget_a_waiting_worker_that_is_lost()
+    public void Should_lose_nothing_for_a_worker_that_held_no_job()
     {
         var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
-        queue.Request("w1");
-        Assert.Null(queue.Lose("w1"));
         queue.Enqueue([Job("A", "a1")]);
-        Assert.Empty(queue.Dispatch());
-        Assert.False(queue.IsDrained);
+        Assert.Null(queue.Lose("w1"));
+        Assert.Equal("a1", queue.Take("w2")!.File.Name);
     }
 
     [Fact]
@@ -106,8 +111,7 @@ public sealed class FileJobQueueTests
     {
         var queue = new FileJobQueue<string>(maxInFlight: 5, maxAttempts: 3);
         queue.Enqueue([Job("A", "a1"), Job("A", "a2")]);
-        queue.Request("w1");
-        queue.Dispatch();
+        queue.Take("w1");
         Assert.False(queue.Holds("w2", Job("A", "a1")));
         Assert.False(queue.Holds("w1", Job("A", "a2")));
         Assert.False(queue.Finish("w1", Job("A", "a2")));

@@ -16,7 +16,7 @@ public sealed class FileWorkerActorTests : TestKit
     private readonly InMemoryExportDirectory directory = new InMemoryExportDirectory().WithExport("A_20240301.csv", "ID\n1\n2\n", readyCount: "2");
     private readonly RecordingStore store = new();
 
-    private IActorRef StartWorker() => Sys.ActorOf(FileWorkerActor.Props(new FileLoadService(new ConnectionPorts(directory, store, store))));
+    private IActorRef StartWorker() => Sys.ActorOf(FileWorkerActor.Props(_ => new FileLoadService(new ConnectionPorts(directory, store, store))));
 
     private async Task<FileJob> JobAsync(Guid runId)
     {
@@ -31,7 +31,7 @@ public sealed class FileWorkerActorTests : TestKit
         var run = CreateTestProbe();
         var runId = Guid.NewGuid();
         var worker = StartWorker();
-        worker.Tell(new WorkAvailable(runId), run.Ref);
+        worker.Tell(new WorkAvailable(runId, "c"), run.Ref);
         await run.ExpectMsgAsync<RequestWork>(m => Assert.Equal(runId, m.RunId), Wait);
 
         worker.Tell(await JobAsync(runId), run.Ref);
@@ -56,22 +56,74 @@ public sealed class FileWorkerActorTests : TestKit
     }
 
     [Fact(Timeout = 30_000)]
-    public async Task Should_ask_the_latest_run_for_work_after_the_job_in_hand()
+    public async Task Should_ask_a_run_that_announced_work_while_it_was_busy_once_the_job_in_hand_is_done()
     {
         var (oldRun, newRun) = (CreateTestProbe(), CreateTestProbe());
         var (oldId, newId) = (Guid.NewGuid(), Guid.NewGuid());
         var gate = new TaskCompletionSource();
-        var worker = Sys.ActorOf(FileWorkerActor.Props(new FileLoadService(new ConnectionPorts(directory, new HeldStore(store, gate.Task), store))));
+        var worker = Sys.ActorOf(FileWorkerActor.Props(_ => new FileLoadService(new ConnectionPorts(directory, new HeldStore(store, gate.Task), store))));
         worker.Tell(await JobAsync(oldId), oldRun.Ref);
         // Announced while the worker is busy: it does not ask yet.
-        worker.Tell(new WorkAvailable(newId), newRun.Ref);
+        worker.Tell(new WorkAvailable(newId, "c"), newRun.Ref);
         await newRun.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         gate.SetResult();
 
-        // The result goes to the run that handed the job out; the next request to the run that announced work last.
+        // The result goes to the run that handed the job out; the next request to the run that announced work.
         await oldRun.ExpectMsgAsync<FileJobSucceeded>(Wait);
         await newRun.ExpectMsgAsync<RequestWork>(m => Assert.Equal(newId, m.RunId), Wait);
         await oldRun.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_ask_the_runs_with_work_in_turn_so_that_no_connection_starves_another()
+    {
+        var (first, second) = (CreateTestProbe(), CreateTestProbe());
+        var (firstId, secondId) = (Guid.NewGuid(), Guid.NewGuid());
+        var worker = StartWorker();
+        worker.Tell(new WorkAvailable(firstId, "c"), first.Ref);
+        await first.ExpectMsgAsync<RequestWork>(m => Assert.Equal(firstId, m.RunId), Wait);
+        // Announced while the worker waits for the first run's answer: asked later, not at once.
+        worker.Tell(new WorkAvailable(secondId, "c"), second.Ref);
+        await second.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        first.Reply(await JobAsync(firstId));
+        await first.ExpectMsgAsync<FileJobSucceeded>(Wait);
+        // The first run still has work, but the second one's turn has come.
+        await second.ExpectMsgAsync<RequestWork>(m => Assert.Equal(secondId, m.RunId), Wait);
+        await first.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        second.Reply(new NoWorkNow(secondId));
+        await first.ExpectMsgAsync<RequestWork>(m => Assert.Equal(firstId, m.RunId), Wait);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_not_ask_a_run_that_had_no_work_again_until_it_announces_work()
+    {
+        var run = CreateTestProbe();
+        var runId = Guid.NewGuid();
+        var worker = StartWorker();
+        worker.Tell(new WorkAvailable(runId, "c"), run.Ref);
+        await run.ExpectMsgAsync<RequestWork>(Wait);
+        run.Reply(new NoWorkNow(runId));
+        await run.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+
+        worker.Tell(new WorkAvailable(runId, "c"), run.Ref);
+        await run.ExpectMsgAsync<RequestWork>(m => Assert.Equal(runId, m.RunId), Wait);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_ask_the_next_run_when_the_run_asked_stops_without_answering()
+    {
+        var (gone, next) = (CreateTestProbe(), CreateTestProbe());
+        var (goneId, nextId) = (Guid.NewGuid(), Guid.NewGuid());
+        var worker = StartWorker();
+        worker.Tell(new WorkAvailable(goneId, "c"), gone.Ref);
+        worker.Tell(new WorkAvailable(nextId, "c"), next.Ref);
+        await gone.ExpectMsgAsync<RequestWork>(Wait);
+        await next.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+
+        Sys.Stop(gone.Ref);
+        // Well before the answer time-out: the worker watched the run it asked.
+        await next.ExpectMsgAsync<RequestWork>(m => Assert.Equal(nextId, m.RunId), FileWorkerActor.AnswerTimeout / 2);
     }
 
     [Fact(Timeout = 30_000)]
@@ -93,7 +145,7 @@ public sealed class FileWorkerActorTests : TestKit
     {
         var run = CreateTestProbe();
         var bad = new InMemoryExportDirectory().WithExport("A_20240301.csv", "ID\n1\n", readyCount: "5");
-        var worker = Sys.ActorOf(FileWorkerActor.Props(new FileLoadService(new ConnectionPorts(bad, new CountCheckingStore(), store))));
+        var worker = Sys.ActorOf(FileWorkerActor.Props(_ => new FileLoadService(new ConnectionPorts(bad, new CountCheckingStore(), store))));
         await using var session = await bad.ConnectAsync(CancellationToken.None);
         var files = await session.ListAsync(CancellationToken.None);
         worker.Tell(new FileJob(Guid.NewGuid(), "c", "A", files.Single(f => f.Name.EndsWith(".csv")), files.Single(f => f.Name.EndsWith(".ready")), [], 1), run.Ref);

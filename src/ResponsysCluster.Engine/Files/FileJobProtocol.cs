@@ -4,18 +4,23 @@ using ResponsysCluster.Domain.Schema;
 namespace ResponsysCluster.Engine.Files;
 
 /// <summary>
-/// Work pulling between a run and the file workers. The run tells workers <see cref="WorkAvailable"/>; a free
-/// worker answers <see cref="RequestWork"/>; the run hands it one <see cref="FileJob"/> (or keeps it waiting);
-/// the worker owns that job until it answers <see cref="FileJobSucceeded"/> or <see cref="FileJobFailed"/>, then
-/// asks again. A worker that stops or times out loses its job: the run offers it again as a later attempt.
+/// Work pulling between runs and the file workers, which serve every run of every connection. A run announces
+/// <see cref="WorkAvailable"/> to the workers whenever it has a job it may hand out; a free worker asks one run at
+/// a time with <see cref="RequestWork"/>; the run answers with one <see cref="FileJob"/>, or with
+/// <see cref="NoWorkNow"/> (nothing queued, or its connection's cap reached), and the worker asks the next run
+/// that announced work. The worker owns a job until it answers <see cref="FileJobSucceeded"/> or
+/// <see cref="FileJobFailed"/>. A worker that stops or times out loses its job: the run offers it again as a later attempt.
 /// </summary>
 public static class FileJobProtocol
 {
-    /// <summary>The run has jobs: a free worker answers with <see cref="RequestWork"/>.</summary>
-    public sealed record WorkAvailable(Guid RunId) : IEngineMessage;
+    /// <summary>A run of the connection has jobs to hand out: a free worker answers with <see cref="RequestWork"/>.</summary>
+    public sealed record WorkAvailable(Guid RunId, string ConnectionId) : IEngineMessage;
 
     /// <summary>A free worker asks the run (the sender of <see cref="WorkAvailable"/>) for one job.</summary>
     public sealed record RequestWork(Guid RunId) : IEngineMessage;
+
+    /// <summary>The run has no job to hand out now; it announces <see cref="WorkAvailable"/> again when it has.</summary>
+    public sealed record NoWorkNow(Guid RunId) : IEngineMessage;
 
     /// <summary>
     /// One file version to load, handed to one worker; answered with <see cref="FileJobSucceeded"/> or

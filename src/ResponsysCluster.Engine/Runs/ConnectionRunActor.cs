@@ -18,7 +18,8 @@ namespace ResponsysCluster.Engine.Runs;
 /// <summary>
 /// One replication of a connection. It lists the directory once, asks every table's bookmark what is pending,
 /// samples the columns of tables the database does not know yet, and queues the pending files of all tables;
-/// workers pull the jobs one at a time (up to <c>max_concurrent_downloads</c> at once). A job whose worker stops
+/// it announces them to the file workers, which pull the jobs one at a time (up to <c>max_concurrent_downloads</c>
+/// at once, wherever the workers run). A job whose worker stops
 /// or times out goes back to the queue as a later attempt. After each commit the bookmark is told, and the run ends
 /// only when every bookmark has confirmed. It then sends <see cref="RunFinished"/> to its parent and stops.
 /// </summary>
@@ -157,7 +158,6 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             return;
         }
         preparing = true;
-        foreach (var worker in start.Workers) worker.Tell(new WorkAvailable(start.RunId));
         PrepareAsync(withWork, Self, stopping.Token).PipeTo(Self, failure: ex => new RunFailed(FailureText.Of(ex)));
     }
 
@@ -208,8 +208,8 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         Receive<RequestWork>(request =>
         {
             if (request.RunId != start.RunId) return;
-            queue.Request(Sender);
-            Dispatch();
+            if (queue.Take(Sender) is { } job) Hand(Sender, job);
+            else Sender.Tell(new NoWorkNow(start.RunId));
         });
         Receive<FileJobSucceeded>(HandleSucceeded);
         Receive<FileJobFailed>(HandleFailed);
@@ -246,19 +246,22 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         }
         queue.Enqueue(plan.ToRead.Select(file =>
             new FileJob(start.RunId, config.ConnectionId, prepared.Table, file.File, file.ReadyFile!, prepared.Columns, 1)));
-        Dispatch();
+        AnnounceWork();
     }
 
-    private void Dispatch()
+    /// <summary>Tells the workers there is a job to pull, whenever one is queued and the connection's cap leaves room.</summary>
+    private void AnnounceWork()
     {
-        foreach (var (worker, job) in queue.Dispatch())
-        {
-            Context.Watch(worker);
-            Timers.StartSingleTimer(JobTimerKey(job), new JobLate(worker, job), start.Limits.JobTimeout);
-            Write("file started", $"{job.File.Size} bytes, modified {job.File.Modified:O}" + (job.Attempt > 1 ? $", attempt {job.Attempt}" : ""),
-                job.Table, job.File.Path);
-            worker.Tell(job);
-        }
+        if (queue.HasWorkToHand) start.Workers.Tell(new WorkAvailable(start.RunId, config.ConnectionId), Self);
+    }
+
+    private void Hand(IActorRef worker, FileJob job)
+    {
+        Context.Watch(worker);
+        Timers.StartSingleTimer(JobTimerKey(job), new JobLate(worker, job), start.Limits.JobTimeout);
+        Write("file started", $"{job.File.Size} bytes, modified {job.File.Modified:O}" + (job.Attempt > 1 ? $", attempt {job.Attempt}" : ""),
+            job.Table, job.File.Path);
+        worker.Tell(job);
     }
 
     private void HandleSucceeded(FileJobSucceeded success)
@@ -277,7 +280,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
                 : $"{success.RowsLoaded} rows loaded, {success.RowsReplaced} replaced in {success.Duration.TotalSeconds:F1} s; " +
                   RecordCountCheck.Describe(success.RecordCount, success.RowsLoaded) + string.Concat(success.Notes.Select(note => "; " + note)),
                 table, success.Job.File.Path);
-        Dispatch();
+        AnnounceWork();
         TryFinish();
     }
 
@@ -286,7 +289,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         if (!Accept(failure.Job)) return;
         tallies[failure.Job.Table].Failed(failure.Failure.Message);
         Write("file failed", failure.Failure.Message + " (not bookmarked; read again on the next run)", failure.Job.Table, failure.Job.File.Path, error: true);
-        Dispatch();
+        AnnounceWork();
         TryFinish();
     }
 
@@ -312,7 +315,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         {
             Write("file requeued", $"the worker loading it {why}; offered again as attempt {retry.Attempt}", job.Table, job.File.Path);
         }
-        Dispatch();
+        AnnounceWork();
         TryFinish();
     }
 
@@ -353,6 +356,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             Context.Parent.Tell(new RunFinished(report!));
             Context.Stop(Self);
         });
+        Receive<RequestWork>(request => Sender.Tell(new NoWorkNow(request.RunId)));
         // Late answers of workers and bookmarks: the run is over.
         ReceiveAny(_ => { });
     }

@@ -7,8 +7,11 @@ namespace ResponsysCluster.Engine.Runs;
 /// <summary>Between a connection's scheduler and the run it started.</summary>
 public static class ConnectionRunProtocol
 {
-    /// <summary>Everything one run needs: the connection, its ports, the bookmarks, the workers that pull its jobs.</summary>
-    public sealed record RunStart(Guid RunId, ConnectionConfig Config, ConnectionPorts Ports, IActorRef Bookmarks, IReadOnlyList<IActorRef> Workers,
+    /// <summary>
+    /// Everything one run needs: the connection, its ports, the bookmarks, and <paramref name="Workers"/>: where it
+    /// announces work to the file workers that pull its jobs (the node's pool, or every node's).
+    /// </summary>
+    public sealed record RunStart(Guid RunId, ConnectionConfig Config, ConnectionPorts Ports, IActorRef Bookmarks, IActorRef Workers,
         IReadOnlyCollection<string>? Tables, RunLimits Limits) : INoSerializationVerificationNeeded;
 
     /// <summary>How long a run waits for bookmarks and workers, and how often a lost job is offered again.</summary>

@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Domain.Scheduling;
-using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Engine.Scheduling;
 using static ResponsysCluster.Engine.Runs.ConnectionRunProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
@@ -13,8 +12,8 @@ namespace ResponsysCluster.Engine.Runs;
 
 /// <summary>
 /// One per connection: starts runs on demand and on the connection's schedule, never two at once (a tick that
-/// comes during a run is dropped), and owns the connection's file workers (as many as downloads may run at
-/// once from its SFTP host). Each run is a child <see cref="ConnectionRunActor"/> that the workers pull jobs from.
+/// comes during a run is dropped). Each run is a child <see cref="ConnectionRunActor"/> that announces its jobs to
+/// <c>workers</c> (the node's file workers, or every node's), which pull them.
 /// </summary>
 public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
 {
@@ -23,25 +22,24 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
     private readonly ConnectionConfig config;
     private readonly ConnectionPorts ports;
     private readonly IActorRef bookmarks;
+    private readonly IActorRef workers;
     private readonly ILoggerFactory loggerFactory;
     private readonly TimeProvider clock;
     private readonly RunLimits limits;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly ScheduleClock? scheduleClock;
-    private List<IActorRef> workers = [];
-    private FileLoadService? fileLoads;
-    private int workersStarted;
     private IActorRef? requester;
     private IActorRef? run;
     private Guid runId;
     private RunGate gate = RunGate.Idle;
 
-    public ConnectionSchedulerActor(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, ILoggerFactory loggerFactory,
+    public ConnectionSchedulerActor(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, IActorRef workers, ILoggerFactory loggerFactory,
         TimeProvider clock, RunLimits limits)
     {
         this.config = config;
         this.ports = ports;
         this.bookmarks = bookmarks;
+        this.workers = workers;
         this.loggerFactory = loggerFactory;
         this.clock = clock;
         this.limits = limits;
@@ -56,24 +54,14 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, ILoggerFactory loggerFactory,
+    public static Props Props(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, IActorRef workers, ILoggerFactory loggerFactory,
         TimeProvider clock, RunLimits? limits = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionSchedulerActor(config, ports, bookmarks, loggerFactory, clock, limits ?? RunLimits.Default));
+        Akka.Actor.Props.Create(() => new ConnectionSchedulerActor(config, ports, bookmarks, workers, loggerFactory, clock, limits ?? RunLimits.Default));
 
-    /// <summary>
-    /// A child that throws is stopped, never restarted: a restarted run would list and load again under the same id,
-    /// and a restarted worker would forget the job it held. A stopped worker is replaced; its run re-offers the job.
-    /// </summary>
+    /// <summary>A run that throws is stopped, never restarted: a restarted run would list and load again under the same id.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    protected override void PreStart()
-    {
-        fileLoads = new FileLoadService(ports);
-        workers = Enumerable.Range(0, config.MaxConcurrentDownloads).Select(_ => StartWorker()).ToList();
-        ScheduleNextTick();
-    }
-
-    private IActorRef StartWorker() => Context.Watch(Context.ActorOf(FileWorkerActor.Props(fileLoads!), $"file-worker-{++workersStarted}"));
+    protected override void PreStart() => ScheduleNextTick();
 
     private void HandleRunNow(RunNow command)
     {
@@ -89,17 +77,10 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>The run stops once it has sent this; its <see cref="Terminated"/> comes later and no longer names the run going.</summary>
     private void HandleRunFinished(RunFinished finished) => EndRun(finished.Report);
 
-    /// <summary>A worker that stopped is replaced; a run that stopped without finishing (it threw) is reported as failed.</summary>
+    /// <summary>A run that stopped without finishing (it threw) is reported as failed.</summary>
     private void HandleTerminated(Terminated terminated)
     {
-        var index = workers.IndexOf(terminated.ActorRef);
-        if (index >= 0)
-        {
-            workers[index] = StartWorker();
-            // The run in progress may be waiting for the job the old worker held: the new one asks it for work.
-            if (run is not null) workers[index].Tell(new Files.FileJobProtocol.WorkAvailable(runId), run);
-        }
-        else if (terminated.ActorRef.Equals(run))
+        if (terminated.ActorRef.Equals(run))
         {
             log.Warning("Run {0} of {1} stopped before it finished", runId, config.ConnectionId);
             var startedAt = gate.RunningSince!.Value;
@@ -135,7 +116,7 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         if (decision == RunGateDecision.SkipBecauseRunning) return false;
         requester = replyTo;
         runId = Guid.NewGuid();
-        var start = new RunStart(runId, config, ports, bookmarks, [.. workers], tables, limits);
+        var start = new RunStart(runId, config, ports, bookmarks, workers, tables, limits);
         run = Context.ActorOf(ConnectionRunActor.Props(start, clock, loggerFactory.CreateLogger("run")), "run-" + runId.ToString("N"));
         Context.Watch(run);
         return true;

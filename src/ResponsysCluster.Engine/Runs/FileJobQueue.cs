@@ -3,18 +3,22 @@ using static ResponsysCluster.Engine.Files.FileJobProtocol;
 namespace ResponsysCluster.Engine.Runs;
 
 /// <summary>
-/// The file jobs of one run: queued oldest first, handed one at a time to workers that asked, at most
+/// The file jobs of one run: queued oldest first, handed one at a time to a worker that asks, at most
 /// <c>maxInFlight</c> at once, and given back to the front of the queue as a later attempt when the worker holding
-/// one is lost, up to <c>maxAttempts</c> attempts. Pure bookkeeping; the run actor does the messaging.
+/// one is lost, up to <c>maxAttempts</c> attempts. A worker that asks when nothing can be handed is told so at once
+/// rather than kept waiting: workers serve every run of their node, and one kept waiting here would be missed by
+/// the others. Pure bookkeeping; the run actor does the messaging.
 /// </summary>
 public sealed class FileJobQueue<TWorker>(int maxInFlight, int maxAttempts) where TWorker : notnull
 {
     private readonly LinkedList<FileJob> queued = new();
     private readonly Dictionary<TWorker, FileJob> inFlight = new();
-    private readonly List<TWorker> waiting = [];
 
     /// <summary>No job queued and none held by a worker.</summary>
     public bool IsDrained => queued.Count == 0 && inFlight.Count == 0;
+
+    /// <summary>A worker that asked now would get a job: one is queued and the cap leaves room.</summary>
+    public bool HasWorkToHand => queued.Count > 0 && inFlight.Count < maxInFlight;
 
     public int InFlightCount => inFlight.Count;
 
@@ -23,26 +27,17 @@ public sealed class FileJobQueue<TWorker>(int maxInFlight, int maxAttempts) wher
         foreach (var job in jobs) queued.AddLast(job);
     }
 
-    /// <summary>A worker asks for a job; it waits for one when none can be handed now. A worker holding a job asks in vain.</summary>
-    public void Request(TWorker worker)
+    /// <summary>
+    /// Hands the oldest queued job to <paramref name="worker"/>, or null when none is queued, the cap is reached, or
+    /// the worker already holds one (a second request of the same worker is a duplicate).
+    /// </summary>
+    public FileJob? Take(TWorker worker)
     {
-        if (inFlight.ContainsKey(worker) || waiting.Contains(worker)) return;
-        waiting.Add(worker);
-    }
-
-    /// <summary>Hands queued jobs to waiting workers, first come first served, within the in-flight cap.</summary>
-    public IReadOnlyList<(TWorker Worker, FileJob Job)> Dispatch()
-    {
-        var handed = new List<(TWorker, FileJob)>();
-        while (waiting.Count > 0 && queued.First is { } first && inFlight.Count < maxInFlight)
-        {
-            var worker = waiting[0];
-            waiting.RemoveAt(0);
-            queued.RemoveFirst();
-            inFlight[worker] = first.Value;
-            handed.Add((worker, first.Value));
-        }
-        return handed;
+        if (!HasWorkToHand || inFlight.ContainsKey(worker)) return null;
+        var job = queued.First!.Value;
+        queued.RemoveFirst();
+        inFlight[worker] = job;
+        return job;
     }
 
     /// <summary>
@@ -62,7 +57,6 @@ public sealed class FileJobQueue<TWorker>(int maxInFlight, int maxAttempts) wher
     /// </summary>
     public (FileJob Lost, FileJob? Retry)? Lose(TWorker worker)
     {
-        waiting.Remove(worker);
         if (!inFlight.Remove(worker, out var job)) return null;
         if (job.Attempt >= maxAttempts) return (job, null);
         var retry = job with { Attempt = job.Attempt + 1 };

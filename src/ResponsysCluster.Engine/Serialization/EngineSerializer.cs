@@ -29,9 +29,11 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["bcmp"] = typeof(CompleteFileVersion),
         ["brst"] = typeof(ResetTable),
         ["bsta"] = typeof(BookmarkState),
-        // "fload", "fok" and "ffail" were the shapes of the push protocol before work pulling: never reused.
-        ["fwork"] = typeof(WorkAvailable),
+        // "fload", "fok" and "ffail" were the shapes of the push protocol before work pulling, "fwork" the
+        // announcement before workers served every connection: never reused.
+        ["fwork2"] = typeof(WorkAvailable),
         ["freq"] = typeof(RequestWork),
+        ["fnone"] = typeof(NoWorkNow),
         ["fjob"] = typeof(FileJob),
         ["fok2"] = typeof(FileJobSucceeded),
         ["ffail2"] = typeof(FileJobFailed),

@@ -155,7 +155,7 @@ internal static class EngineHost
         {
             host = NodeWebHost.Build(node, dataSource,
                 builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name,
-                    akka => akka.AddClusterMembership(node).AddConnections(settings.Connections)));
+                    akka => akka.AddClusterMembership(node).AddConnections(settings.Connections, node.Workers)));
         }
         await host.StartAsync(cancellationToken);
         return host;
