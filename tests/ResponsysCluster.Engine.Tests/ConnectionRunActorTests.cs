@@ -30,7 +30,8 @@ public sealed class ConnectionRunActorTests : TestKit
     private readonly Guid runId = Guid.NewGuid();
 
     private IActorRef StartRun(IReadOnlyList<TestProbe> workers, RunLimits? limits = null, IActorRef? bookmarks = null,
-        IReadOnlyCollection<string>? tables = null, TimeProvider? clock = null, int? maxDownloads = null, IExportDirectoryConnector? connector = null)
+        IReadOnlyCollection<string>? tables = null, TimeProvider? clock = null, int? maxDownloads = null, IExportDirectoryConnector? connector = null,
+        IConnectionRunLock? runLock = null)
     {
         var config = new ConnectionConfig
         {
@@ -39,7 +40,7 @@ public sealed class ConnectionRunActorTests : TestKit
         };
         // The run announces its work to every worker probe, as a node's pool passes it on to its workers.
         var announce = Sys.ActorOf(Props.Create(() => new Broadcast(workers.Select(w => w.Ref).ToList())));
-        var start = new RunStart(runId, config, new ConnectionPorts(connector ?? directory, store, store), bookmarks ?? Sys.ActorOf(BookmarkStub.Props(completed)),
+        var start = new RunStart(runId, config, new ConnectionPorts(connector ?? directory, store, store, runLock), bookmarks ?? Sys.ActorOf(BookmarkStub.Props(completed)),
             announce, tables, limits ?? RunLimits.Default);
         // ChildActorOf: the run's parent forwards what the run tells it (RunFinished) to the test actor.
         return ChildActorOf(ConnectionRunActor.Props(start, clock ?? TimeProvider.System, logger));
@@ -128,6 +129,41 @@ public sealed class ConnectionRunActorTests : TestKit
         await workers[1].FishForMessageAsync<WorkAvailable>(m => m.RunId == runId, Wait);
         workers[1].Reply(new RequestWork(runId));
         Assert.Equal("A_20240302.csv", (await workers[1].ExpectMsgAsync<FileJob>(Wait)).File.Name);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_load_nothing_and_say_who_runs_the_connection_when_its_run_lock_is_held()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var runLock = new CountingRunLock("another run of connection c is in progress: node b since 2024-03-01T08:00:00Z");
+        var worker = Probes(1)[0];
+        StartRun([worker], runLock: runLock);
+
+        var report = await FinishedAsync();
+        Assert.Equal("another run of connection c is in progress: node b since 2024-03-01T08:00:00Z", Assert.Single(report.Errors));
+        Assert.False(report.FailedToConnect);
+        Assert.Empty(report.Tables);
+        Assert.Equal(0, directory.Connects);
+        Assert.Equal(["run failed"], store.Steps.Select(s => s.Step));
+        await worker.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_hold_the_run_lock_while_it_runs_and_release_it_when_it_stops()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n");
+        store.TablesWithColumns["A"] = true;
+        var runLock = new CountingRunLock(null);
+        var worker = Probes(1)[0];
+        StartRun([worker], runLock: runLock);
+        var job = await TakeJobAsync(worker);
+        Assert.Equal((1, 0), (runLock.Taken, runLock.Released));
+
+        worker.Reply(Loaded(job));
+        await FinishedAsync();
+        await AwaitConditionAsync(() => Task.FromResult(runLock.Released == 1), Wait);
+        Assert.Equal(1, runLock.Taken);
     }
 
     [Fact(Timeout = 30_000)]
@@ -768,5 +804,29 @@ public sealed class ConnectionRunActorTests : TestKit
         {
             foreach (var worker in workers) worker.Forward(message);
         });
+    }
+
+    /// <summary>A run lock that is free (counting takes and releases) or held by <paramref name="heldBy"/>.</summary>
+    private sealed class CountingRunLock(string? heldBy) : IConnectionRunLock, IAsyncDisposable
+    {
+        private int taken;
+        private int released;
+
+        public int Taken => Volatile.Read(ref taken);
+
+        public int Released => Volatile.Read(ref released);
+
+        public Task<RunLockAttempt> TryTakeAsync(CancellationToken cancellationToken)
+        {
+            if (heldBy is not null) return Task.FromResult(RunLockAttempt.Held(heldBy));
+            Interlocked.Increment(ref taken);
+            return Task.FromResult(RunLockAttempt.Taken(this));
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Interlocked.Increment(ref released);
+            return ValueTask.CompletedTask;
+        }
     }
 }

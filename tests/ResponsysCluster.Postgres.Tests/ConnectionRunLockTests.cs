@@ -35,6 +35,37 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Should_take_the_lock_for_one_run_and_say_which_node_holds_it_while_it_runs()
+    {
+        var nodeA = new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = "responsys-cluster:node-a" }.ConnectionString;
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        var onA = new PostgresRunLock(nodeA, dataSource, connection, "node");
+        var onB = new PostgresRunLock(server.ConnectionString, dataSource, connection, "node");
+
+        var first = await onA.TryTakeAsync(CancellationToken.None);
+        Assert.NotNull(first.Lease);
+        var refused = await onB.TryTakeAsync(CancellationToken.None);
+        Assert.Null(refused.Lease);
+        Assert.Matches($@"^another run of connection {connection} is in progress: node node-a since \d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", refused.HeldBy);
+
+        await first.Lease.DisposeAsync();
+        var second = await onB.TryTakeAsync(CancellationToken.None);
+        Assert.NotNull(second.Lease);
+        await second.Lease.DisposeAsync();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_report_a_database_it_cannot_reach_when_taking_a_run_lock()
+    {
+        var nowhere = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Port = 1, Timeout = 3 }.ConnectionString;
+        await using var dataSource = NpgsqlDataSource.Create(nowhere);
+
+        var error = await Assert.ThrowsAsync<Domain.Ports.DatabaseUnavailableException>(() =>
+            new PostgresRunLock(nowhere, dataSource, connection, "node").TryTakeAsync(CancellationToken.None));
+        Assert.StartsWith("PostgreSQL: ", error.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Should_keep_a_nodes_session_name_and_name_the_node_as_the_holder()
     {
         var nodeConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = "responsys-cluster:node-a" }.ConnectionString;

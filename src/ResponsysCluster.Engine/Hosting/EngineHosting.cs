@@ -32,37 +32,26 @@ public static class EngineHosting
     /// </summary>
     public static AkkaConfigurationBuilder AddConnection(this AkkaConfigurationBuilder builder, ConnectionConfig config) =>
         builder.WithActors((system, registry, resolver) =>
-            registry.Register<ConnectionSchedulerActor>(StartConnections(system, registry, resolver, [config], config.MaxConcurrentDownloads)[0]));
+            registry.Register<ConnectionSchedulerActor>(StartConnection(system, registry, resolver, config)));
 
-    /// <summary>
-    /// The table bookmarks and a scheduler per connection, as <see cref="AddConnection"/>, sharing
-    /// <paramref name="workers"/> file workers whatever the number of connections.
-    /// </summary>
-    public static AkkaConfigurationBuilder AddConnections(this AkkaConfigurationBuilder builder, IReadOnlyList<ConnectionConfig> configs, int workers) =>
-        builder.WithActors((system, registry, resolver) => StartConnections(system, registry, resolver, configs, workers));
-
-    private static List<IActorRef> StartConnections(ActorSystem system, IActorRegistry registry, IDependencyResolver resolver,
-        IReadOnlyList<ConnectionConfig> configs, int workerCount)
+    private static IActorRef StartConnection(ActorSystem system, IActorRegistry registry, IDependencyResolver resolver, ConnectionConfig config)
     {
         StartPersistence(system);
-        var startDates = configs.ToDictionary(c => c.ConnectionId, c => c.StartDate, StringComparer.Ordinal);
-        var bookmarks = system.ActorOf(TableBookmarksActor.Props(connectionId => startDates[connectionId]), "table-bookmarks");
+        var bookmarks = system.ActorOf(TableBookmarksActor.Props(_ => config.StartDate), "table-bookmarks");
         registry.Register<TableBookmarksActor>(bookmarks);
-        var portsFactory = resolver.GetService<IConnectionPortsFactory>();
-        var loggerFactory = resolver.GetService<ILoggerFactory>();
-        var ports = configs.ToDictionary(c => c.ConnectionId, portsFactory.For, StringComparer.Ordinal);
-        var loads = ports.ToDictionary(p => p.Key, p => new FileLoadService(p.Value), StringComparer.Ordinal);
-        var workers = system.ActorOf(FileWorkerPoolActor.Props(workerCount, connectionId => loads.GetValueOrDefault(connectionId)), "file-workers");
-        return configs.Select(config => system.ActorOf(
-            ConnectionSchedulerActor.Props(config, ports[config.ConnectionId], bookmarks, workers, loggerFactory, TimeProvider.System),
-            "connection-" + config.ConnectionId)).ToList();
+        var ports = resolver.GetService<IConnectionPortsFactory>().For(config);
+        var loads = new FileLoadService(ports);
+        var workers = system.ActorOf(FileWorkerPoolActor.Props(config.MaxConcurrentDownloads,
+            connectionId => connectionId == config.ConnectionId ? loads : null), "file-workers");
+        return system.ActorOf(ConnectionSchedulerActor.Props(config, ports, bookmarks, workers, resolver.GetService<ILoggerFactory>(), TimeProvider.System),
+            "connection-" + config.ConnectionId);
     }
 
     /// <summary>
     /// Starts the journal and snapshot store now: their first use initialises tables and mappings, which would
     /// otherwise delay the first run by a second or more.
     /// </summary>
-    private static void StartPersistence(ActorSystem system)
+    internal static void StartPersistence(ActorSystem system)
     {
         var persistence = Akka.Persistence.Persistence.Instance.Apply(system);
         persistence.JournalFor(null);

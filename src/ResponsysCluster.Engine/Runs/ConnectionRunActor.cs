@@ -16,7 +16,7 @@ using Step = ResponsysCluster.Engine.Runs.ExtractionLogActor.Step;
 namespace ResponsysCluster.Engine.Runs;
 
 /// <summary>
-/// One replication of a connection. It lists the directory once, asks every table's bookmark what is pending,
+/// One replication of a connection. It takes the connection's run lock (when its ports have one), lists the directory once, asks every table's bookmark what is pending,
 /// samples the columns of tables the database does not know yet, and queues the pending files of all tables;
 /// it announces them to the file workers, which pull the jobs one at a time (up to <c>max_concurrent_downloads</c>
 /// at once, wherever the workers run). A job whose worker stops
@@ -48,6 +48,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private int unconfirmed;
     private RunReport? report;
     private bool failedToConnect;
+    private readonly RunLease lease = new();
 
     public ConnectionRunActor(RunStart start, TimeProvider clock, ILogger logger)
     {
@@ -75,11 +76,18 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     {
         stopping.Cancel();
         stopping.Dispose();
+        lease.ReleaseAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
         directory?.DisposeAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private async Task<object> ConnectAndListAsync(IActorRef self, CancellationToken cancellationToken)
     {
+        if (start.Ports.RunLock is { } runLock)
+        {
+            var attempt = await runLock.TryTakeAsync(cancellationToken).ConfigureAwait(false);
+            if (attempt.Lease is null) return new RunRefused(attempt.HeldBy!);
+            await lease.HoldAsync(attempt.Lease).ConfigureAwait(false);
+        }
         var connected = await start.Ports.Directory.ConnectAsync(cancellationToken).ConfigureAwait(false);
         self.Tell(new Connected(connected));
         return new Listed(await connected.ListAsync(cancellationToken).ConfigureAwait(false));
@@ -95,6 +103,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             Write("connect", $"connected to {config.Host}:{config.Port} as {config.Username}");
         });
         Receive<Listed>(HandleListed);
+        Receive<RunRefused>(refused => FailRun(refused.Reason));
         Receive<RunFailed>(failed =>
         {
             failedToConnect = true;
@@ -386,6 +395,9 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private sealed record Listed(IReadOnlyList<RemoteFile> Files) : INoSerializationVerificationNeeded;
 
     private sealed record RunFailed(string Reason) : INoSerializationVerificationNeeded;
+
+    /// <summary>Another run of the connection holds its run lock: this one loads nothing.</summary>
+    private sealed record RunRefused(string Reason) : INoSerializationVerificationNeeded;
 
     private sealed record TablePrepared(string Table, IReadOnlyList<Column> Columns, string? Error) : INoSerializationVerificationNeeded;
 

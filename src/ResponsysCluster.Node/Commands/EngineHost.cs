@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Ports;
+using ResponsysCluster.Engine.Cluster;
 using ResponsysCluster.Engine.Hosting;
 using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.Postgres;
@@ -65,11 +66,6 @@ internal static class EngineHost
     }
 
     /// <summary>
-    /// Prepares the database (a server that cannot be used is a <see cref="DatabaseConnectException"/> naming it),
-    /// takes the connection's run lock (held by another process: <see cref="AnotherRunInProgressException"/>, or a
-    /// wait when <paramref name="wait"/>) and starts the actor system. Disposing the result stops it and releases the lock.
-    /// </summary>
-    /// <summary>
     /// Starts the engine as <see cref="StartAsync"/> does, or logs in one line why it cannot and gives the exit code:
     /// the database cannot be used, or another process runs the connection.
     /// </summary>
@@ -92,6 +88,12 @@ internal static class EngineHost
         }
     }
 
+    /// <summary>
+    /// Prepares the database (a server that cannot be used is a <see cref="DatabaseConnectException"/> naming it),
+    /// for a one-off command takes the connection's run lock (held by another process:
+    /// <see cref="AnotherRunInProgressException"/>, or a wait when <paramref name="wait"/>), and starts the actor
+    /// system. Disposing the result stops it and releases the lock. A <paramref name="node"/>'s runs take the lock each.
+    /// </summary>
     public static async Task<RunningEngine> StartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
         ILoggerFactory loggerFactory, CancellationToken cancellationToken, NodeSettings? node = null)
     {
@@ -99,7 +101,9 @@ internal static class EngineHost
         var runLocks = new List<ConnectionRunLock>();
         try
         {
-            foreach (var connection in settings.Connections)
+            // A one-off command holds its connection's lock for as long as it runs; a node's runs take it one run at
+            // a time, so that several nodes share the connections.
+            foreach (var connection in node is null ? settings.Connections : [])
                 runLocks.Add(await LockConnectionAsync(settings, connection.ConnectionId, dataSource, command, wait, loggerFactory.CreateLogger(command), cancellationToken));
             return new RunningEngine(await StartHostAsync(settings, dataSource, loggerFactory, node, cancellationToken), runLocks);
         }
@@ -124,9 +128,7 @@ internal static class EngineHost
             runLock = await ConnectionRunLock.TryAcquireAsync(settings.Postgres, connectionId, command, cancellationToken);
             if (runLock is not null) return;
             var holder = await ConnectionRunLock.HolderAsync(dataSource, connectionId, cancellationToken);
-            var who = holder is null
-                ? $"another run of connection {connectionId} is in progress (in a session this database user cannot see)"
-                : $"another run of connection {connectionId} is in progress: {holder.Description} since {holder.Since.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'}";
+            var who = PostgresRunLock.Describe(connectionId, holder);
             if (!wait) throw new AnotherRunInProgressException($"{who}; give --wait to wait for it");
             logger.LogWarning("{Holder}; waiting for it to end", who);
             runLock = await ConnectionRunLock.AcquireAsync(settings.Postgres, connectionId, command, cancellationToken);
@@ -147,28 +149,28 @@ internal static class EngineHost
             // No appsettings.json, no DOTNET_ variables: the settings are the command's flags and RSX_ variables. The
             // defaults would also watch the working directory for changes to those files, costing CPU on every write under it.
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            AddEngine(builder, settings.Postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}",
+            AddEngine(builder, settings.Postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}", runLocks: null,
                 akka => akka.AddConnection(settings.Config));
             host = builder.Build();
         }
         else
         {
             host = NodeWebHost.Build(node, dataSource,
-                builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name,
-                    akka => akka.AddClusterMembership(node).AddConnections(settings.Connections, node.Workers)));
+                builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name, runLocks: settings.Postgres,
+                    akka => akka.AddClusterMembership(node).AddClusterEngine(new ConnectionCatalog(settings.Connections), node.Workers)));
         }
         await host.StartAsync(cancellationToken);
         return host;
     }
 
     private static void AddEngine(IHostApplicationBuilder builder, string postgres, NpgsqlDataSource dataSource,
-        ILoggerFactory loggerFactory, string loadedBy, Action<AkkaConfigurationBuilder> connections)
+        ILoggerFactory loggerFactory, string loadedBy, string? runLocks, Action<AkkaConfigurationBuilder> connections)
     {
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         // The adapters behind the engine's ports, built once from the settings; the actors resolve them.
         // Registered by a factory, so that the host disposes it (closing the kept SFTP sessions) when it stops.
-        builder.Services.AddSingleton<IConnectionPortsFactory>(_ => new ConnectionAdapters(dataSource, loggerFactory, loadedBy));
+        builder.Services.AddSingleton<IConnectionPortsFactory>(_ => new ConnectionAdapters(dataSource, loggerFactory, loadedBy, runLocks));
         builder.Services.AddAkka(ClusterMembership.SystemName, akka =>
         {
             // Akka's own log goes through the same loggers (stderr), never to stdout.

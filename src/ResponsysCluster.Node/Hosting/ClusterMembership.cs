@@ -6,7 +6,10 @@ using Microsoft.Extensions.Logging;
 
 namespace ResponsysCluster.Node.Hosting;
 
-/// <summary>Makes the node's actor system a cluster member: <c>hocon/cluster.hocon</c>, under the node's own address and seeds.</summary>
+/// <summary>
+/// Makes the node's actor system a cluster member: <c>hocon/cluster.hocon</c> and <c>hocon/sharding.hocon</c>, under
+/// the node's own address and seeds.
+/// </summary>
 public static class ClusterMembership
 {
     /// <summary>The actor system's name: every node of a cluster must use the same.</summary>
@@ -18,7 +21,8 @@ public static class ClusterMembership
     public static AkkaConfigurationBuilder AddClusterMembership(this AkkaConfigurationBuilder builder, NodeSettings node)
     {
         // Below what the options set (address, seeds), above Akka's own defaults.
-        builder.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, "cluster.hocon"))), HoconAddMode.Append);
+        foreach (var file in new[] { "cluster.hocon", "sharding.hocon" })
+            builder.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, file))), HoconAddMode.Append);
         builder.WithRemoting(new RemoteOptions { HostName = node.Host, Port = node.Port, PublicHostName = node.PublicHost });
         builder.WithClustering(new ClusterOptions { SeedNodes = node.Seeds.Select(SeedAddress).ToArray() });
         builder.WithAkkaClusterReadinessCheck();
