@@ -1,0 +1,155 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Npgsql;
+using ResponsysCluster.TestServers;
+
+namespace ResponsysCluster.Engine.Tests;
+
+/// <summary>
+/// Three <c>responsys-cluster node</c> processes on 127.0.0.1 sharing their connections (one directory of
+/// connection files, as containers mounting one volume would): file work spreads over the nodes, and a node
+/// SIGKILLed while it copies leaves every row exactly once after the others finish its work. Each node has one
+/// file worker (<c>RSX_NODE_WORKERS=1</c>), so that jobs in flight at once are on different nodes.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer postgres) : IDisposable
+{
+    private const int TestTimeout = 300_000;
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
+    private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly string connectionsDirectory = Directory.CreateTempSubdirectory("rsx-cluster-work-").FullName;
+    private readonly string prefix = "w" + Guid.NewGuid().ToString("N")[..8];
+    private readonly List<EngineProcess> nodes = [];
+
+    [GeneratedRegex(@"Node (?<name>\S+) at akka\.tcp://responsys-cluster@127\.0\.0\.1:(?<port>\d+), health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex Started();
+
+    public void Dispose()
+    {
+        foreach (var node in nodes) node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        Directory.Delete(connectionsDirectory, recursive: true);
+    }
+
+    /// <summary>A connection file in the shared directory, on its own export directory, run every 2 s, 3 downloads at once.</summary>
+    private (string Id, ExportDirectory Exports) AddConnection(int index)
+    {
+        var id = $"{prefix}_{index}";
+        var exports = sftp.CreateExportDirectory();
+        var json = new JsonObject
+        {
+            ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = exports.Path,
+            ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z", ["connection_id"] = id,
+            ["max_concurrent_downloads"] = 3, ["schedule"] = new JsonObject { ["every"] = "2s" },
+        };
+        File.WriteAllText(Path.Combine(connectionsDirectory, id + ".json"), json.ToJsonString());
+        return (id, exports);
+    }
+
+    /// <summary><paramref name="files"/> event files of <paramref name="rows"/> rows each, every one with its ready file.</summary>
+    private static void WriteEvents(ExportDirectory exports, int files, int rows)
+    {
+        for (var file = 1; file <= files; file++)
+        {
+            var csv = new StringBuilder("ID,EMAIL,NOTE\n");
+            for (var row = 1; row <= rows; row++) csv.Append(row).Append(",user").Append(row).Append("@example.com,\"note ").Append(file).Append("\"\n");
+            var name = $"EVENTS_201809{10 + file:00}.csv";
+            exports.Write(name, csv.ToString(), T.AddMinutes(file));
+            exports.WriteReady(name, rows.ToString(), T.AddMinutes(file));
+        }
+    }
+
+    private async Task<(EngineProcess Node, Match Started)> StartNodeAsync(string name, string? seed)
+    {
+        List<string> arguments = ["node", "--postgres", postgres.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", name];
+        if (seed is not null) arguments.AddRange(["--seeds", seed]);
+        var node = EngineProcess.Start(arguments, new Dictionary<string, string?>
+        {
+            ["RSX_CONNECTIONS"] = connectionsDirectory, ["RSX_NODE_WORKERS"] = "1",
+        });
+        nodes.Add(node);
+        var started = await node.WaitForLogAsync(Started(), StartLimit);
+        return (node, started);
+    }
+
+    /// <summary>Three nodes, the first forming the cluster, each ready (an Up member with PostgreSQL answering).</summary>
+    private async Task<List<(EngineProcess Node, Match Started)>> StartClusterAsync()
+    {
+        var first = await StartNodeAsync(prefix + "-a", null);
+        var seed = "127.0.0.1:" + first.Started.Groups["port"].Value;
+        List<(EngineProcess, Match)> cluster = [first, await StartNodeAsync(prefix + "-b", seed), await StartNodeAsync(prefix + "-c", seed)];
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        foreach (var (_, started) in cluster)
+        {
+            var deadline = DateTime.UtcNow + StartLimit;
+            while ((await http.GetAsync(started.Groups["http"].Value + "/health/ready")).StatusCode != HttpStatusCode.OK)
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"node {started.Groups["name"].Value} was not ready within {StartLimit.TotalSeconds} s");
+                await Task.Delay(200);
+            }
+        }
+        // Each node hears of the other two before any file appears, so that every node's workers are subscribed.
+        foreach (var (node, _) in cluster)
+            for (var up = 0; up < 3; up++)
+                await node.WaitForLogAsync(new Regex($"(?s)(Cluster member up: .*){{{up + 1}}}"), StartLimit);
+        return cluster;
+    }
+
+    private async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var command = dataSource.CreateCommand(sql);
+        foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
+        return Convert.ToInt64(await command.ExecuteScalarAsync());
+    }
+
+    private Task<long> LedgerRowsAsync(string connection) =>
+        ScalarAsync("SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = @c", ("c", connection));
+
+    private async Task WaitForLedgerAsync(string connection, long files, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (await LedgerRowsAsync(connection) < files)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"connection {connection} had {await LedgerRowsAsync(connection)} of {files} files loaded after {limit.TotalSeconds} s");
+            await Task.Delay(500);
+        }
+    }
+
+    /// <summary>Every row of the connection's files is in its table once: as many rows as distinct (file, line) pairs, as many as were written.</summary>
+    private async Task AssertEveryRowOnceAsync(string connection, long rows)
+    {
+        var table = $"responsys_{connection}.events";
+        Assert.Equal(rows, await ScalarAsync($"SELECT count(*) FROM {table}"));
+        Assert.Equal(rows, await ScalarAsync($"SELECT count(DISTINCT (_sdc_source_file, _sdc_source_lineno)) FROM {table}"));
+    }
+
+    private async Task<List<string>> LoadedByAsync(IEnumerable<string> connections)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var command = dataSource.CreateCommand(
+            "SELECT DISTINCT loaded_by FROM responsys_cluster.file_ledger WHERE connection_id = ANY(@c) ORDER BY 1");
+        command.Parameters.AddWithValue("c", connections.ToArray());
+        var names = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) names.Add(reader.GetString(0));
+        return names;
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_spread_the_files_of_several_connections_over_the_nodes_and_load_every_row_once()
+    {
+        var connections = new[] { AddConnection(1), AddConnection(2) };
+        await StartClusterAsync();
+
+        foreach (var (_, exports) in connections) WriteEvents(exports, files: 6, rows: 20_000);
+        foreach (var (id, _) in connections) await WaitForLedgerAsync(id, 6, TimeSpan.FromSeconds(120));
+
+        foreach (var (id, _) in connections) await AssertEveryRowOnceAsync(id, 6 * 20_000);
+        var loadedBy = await LoadedByAsync(connections.Select(c => c.Id));
+        Assert.True(loadedBy.Count >= 2, $"all files were loaded by {string.Join(", ", loadedBy)}");
+        Assert.All(loadedBy, name => Assert.StartsWith(prefix + "-", name));
+    }
+}
