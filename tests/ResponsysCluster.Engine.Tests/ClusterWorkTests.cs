@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Npgsql;
+using Xunit.Abstractions;
 using ResponsysCluster.TestServers;
 
 namespace ResponsysCluster.Engine.Tests;
@@ -14,7 +15,7 @@ namespace ResponsysCluster.Engine.Tests;
 /// file worker (<c>RSX_NODE_WORKERS=1</c>), so that jobs in flight at once are on different nodes.
 /// </summary>
 [Collection(ServersCollection.Name)]
-public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer postgres) : IDisposable
+public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer postgres, ITestOutputHelper output) : IDisposable
 {
     private const int TestTimeout = 300_000;
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
@@ -151,5 +152,77 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         var loadedBy = await LoadedByAsync(connections.Select(c => c.Id));
         Assert.True(loadedBy.Count >= 2, $"all files were loaded by {string.Join(", ", loadedBy)}");
         Assert.All(loadedBy, name => Assert.StartsWith(prefix + "-", name));
+    }
+
+    /// <summary>The name of a node whose session is running a COPY now (a file load mid-way), waiting for one.</summary>
+    private async Task<string> NodeCopyingAsync(TimeSpan limit)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand("""
+                SELECT substr(application_name, length('responsys-cluster:') + 1) FROM pg_stat_activity
+                WHERE application_name LIKE @names AND state = 'active' AND query ILIKE 'COPY%' LIMIT 1
+                """);
+            command.Parameters.AddWithValue("names", $"responsys-cluster:{prefix}-%");
+            if (await command.ExecuteScalarAsync() is string name) return name;
+            Assert.True(DateTime.UtcNow < deadline, $"no node was seen copying within {limit.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_finish_the_work_of_a_node_killed_while_it_copies_on_the_others_with_every_row_once()
+    {
+        var (connection, exports) = AddConnection(1);
+        var cluster = await StartClusterAsync();
+        WriteEvents(exports, files: 6, rows: 150_000);
+
+        // SIGKILL the node seen copying: its transaction never commits, its job runs again elsewhere.
+        var victimName = await NodeCopyingAsync(TimeSpan.FromSeconds(60));
+        var victim = cluster.Single(n => n.Started.Groups["name"].Value == victimName);
+        var killedAt = DateTime.UtcNow;
+        await victim.Node.KillAsync();
+        await WaitForLedgerAsync(connection, 6, TimeSpan.FromSeconds(60));
+        var recovered = DateTime.UtcNow - killedAt;
+        output.WriteLine($"{victimName} killed mid-COPY; every file loaded {recovered.TotalSeconds:F1} s later");
+
+        await AssertEveryRowOnceAsync(connection, 6 * 150_000);
+        var survivors = cluster.Where(n => n != victim).Select(n => n.Started.Groups["name"].Value).ToList();
+        Assert.Subset(survivors.Append(victimName).ToHashSet(), (await LoadedByAsync([connection])).ToHashSet());
+
+        // The next run finds nothing pending: the bookmarks are right, not only the ledger.
+        var done = await ScalarAsync("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string? pending;
+        while ((pending = await NextPendingStepAsync(connection, done)) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no run of the connection listed its files again within 30 s");
+            await Task.Delay(500);
+        }
+        Assert.StartsWith("0 files pending", pending);
+        Assert.Equal(6, await LedgerRowsAsync(connection));
+        await AssertEveryRowOnceAsync(connection, 6 * 150_000);
+
+        // The killed node comes back under its name and rejoins.
+        var (_, restarted) = await StartNodeAsync(victimName, "127.0.0.1:" + cluster.First(n => n != victim).Started.Groups["port"].Value);
+        var address = Regex.Escape($"akka.tcp://responsys-cluster@127.0.0.1:{restarted.Groups["port"].Value}");
+        foreach (var (node, _) in cluster.Where(n => n != victim))
+            await node.WaitForLogAsync(new Regex("Cluster member up: " + address), StartLimit);
+        Assert.True(recovered < TimeSpan.FromSeconds(60), $"the killed node's work took {recovered.TotalSeconds:F0} s to finish");
+    }
+
+    /// <summary>The "files pending" step of the first run that listed the connection's files after <paramref name="afterMicros"/> (Unix time).</summary>
+    private async Task<string?> NextPendingStepAsync(string connection, long afterMicros)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var command = dataSource.CreateCommand("""
+            SELECT message FROM responsys_cluster.extraction_log
+            WHERE connection_id = @c AND step = 'files pending' AND at > to_timestamp(@after / 1000000.0) ORDER BY id LIMIT 1
+            """);
+        command.Parameters.AddWithValue("c", connection);
+        command.Parameters.AddWithValue("after", afterMicros);
+        return await command.ExecuteScalarAsync() as string;
     }
 }
