@@ -225,4 +225,50 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         command.Parameters.AddWithValue("after", afterMicros);
         return await command.ExecuteScalarAsync() as string;
     }
+
+    private Task<long> FailedStepsAsync(string connection) =>
+        ScalarAsync("SELECT count(*) FROM responsys_cluster.extraction_log WHERE connection_id = @c AND step = 'file failed'", ("c", connection));
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_hand_the_work_of_a_node_that_leaves_gracefully_during_a_run_to_the_others_with_no_file_failed()
+    {
+        var (connection, exports) = AddConnection(1);
+        var cluster = await StartClusterAsync();
+        WriteEvents(exports, files: 6, rows: 150_000);
+
+        var leaverName = await NodeCopyingAsync(TimeSpan.FromSeconds(60));
+        var leaver = cluster.Single(n => n.Started.Groups["name"].Value == leaverName);
+        leaver.Node.Terminate();
+        var (exitCode, _, log) = await leaver.Node.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("file failed", log, StringComparison.Ordinal);
+
+        await WaitForLedgerAsync(connection, 6, TimeSpan.FromSeconds(90));
+        await AssertEveryRowOnceAsync(connection, 6 * 150_000);
+        Assert.Equal(0, await FailedStepsAsync(connection));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_resume_from_the_bookmarks_after_a_full_cluster_restart_and_reload_nothing()
+    {
+        var (connection, exports) = AddConnection(1);
+        var cluster = await StartClusterAsync();
+        WriteEvents(exports, files: 3, rows: 1_000);
+        await WaitForLedgerAsync(connection, 3, TimeSpan.FromSeconds(60));
+        foreach (var (node, _) in cluster) node.Terminate();
+        foreach (var (node, _) in cluster) Assert.Equal(0, (await node.WaitForExitAsync(TimeSpan.FromSeconds(60))).ExitCode);
+
+        var stopped = await ScalarAsync("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
+        await StartClusterAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string? pending;
+        while ((pending = await NextPendingStepAsync(connection, stopped)) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no run of the connection listed its files after the restart within 60 s");
+            await Task.Delay(500);
+        }
+        Assert.StartsWith("0 files pending", pending);
+        Assert.Equal(3, await LedgerRowsAsync(connection));
+        await AssertEveryRowOnceAsync(connection, 3 * 1_000);
+    }
 }

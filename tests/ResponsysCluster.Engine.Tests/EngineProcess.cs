@@ -91,6 +91,13 @@ internal sealed class EngineProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>SIGTERM, as a container runtime stops a container: the process stops cleanly in its own time.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
     /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
     public async Task KillAsync()
     {
