@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the local scripts, the tests and the benchmarks need on Debian 12:
-# OpenSSH server and client, PostgreSQL 15, procps (ps/pgrep), GNU time (/usr/bin/time -v).
+# OpenSSH server and client, PostgreSQL 15, procps (ps/pgrep), GNU time (/usr/bin/time -v), and docker-compose
+# (v1, to validate docker-compose.yml with `docker-compose config`; no Docker engine is needed for that).
 # Idempotent and quiet when everything is already there; runs `apt-get update` at most once.
 set -euo pipefail
 
@@ -18,10 +19,11 @@ declare -A wanted=(
   [postgresql]=/usr/lib/postgresql/15/bin/initdb
   [procps]=/usr/bin/pgrep
   [time]=/usr/bin/time
+  [docker-compose]=/usr/bin/docker-compose
 )
 
 missing=()
-for pkg in openssh-server openssh-client postgresql procps time; do
+for pkg in openssh-server openssh-client postgresql procps time docker-compose; do
   if [[ ! -x ${wanted[$pkg]} ]]; then
     missing+=("$pkg")
   fi

@@ -14,7 +14,7 @@ public sealed class NodeSettingsTests
     {
         var node = Resolve(new NodeFlags());
 
-        Assert.Equal(new NodeSettings("127.0.0.1", 4053, "127.0.0.1", [], "127.0.0.1:4053", new HostPort("127.0.0.1", 8558), Workers: 4, DbConnections: 4),
+        Assert.Equal(new NodeSettings("127.0.0.1", 4053, "127.0.0.1", [], "127.0.0.1:4053", new HostPort("127.0.0.1", 8558), Workers: 4),
             node with { Seeds = [] });
         Assert.Empty(node.Seeds);
     }
@@ -47,19 +47,17 @@ public sealed class NodeSettingsTests
     }
 
     [Fact]
-    public void Should_take_the_node_s_worker_and_database_budgets_from_their_variables()
+    public void Should_take_the_number_of_file_workers_from_RSX_NODE_WORKERS()
     {
-        var node = Resolve(new NodeFlags(), new Dictionary<string, string?> { ["RSX_NODE_WORKERS"] = "12", ["RSX_NODE_DB_CONNECTIONS"] = " 2 " });
-
-        Assert.Equal((12, 2), (node.Workers, node.DbConnections));
+        Assert.Equal(12, Resolve(new NodeFlags(), new Dictionary<string, string?> { ["RSX_NODE_WORKERS"] = " 12 " }).Workers);
     }
 
     [Theory]
     [InlineData("RSX_NODE_WORKERS", "0")]
     [InlineData("RSX_NODE_WORKERS", "four")]
-    [InlineData("RSX_NODE_DB_CONNECTIONS", "-2")]
-    [InlineData("RSX_NODE_DB_CONNECTIONS", "1001")]
-    public void Should_refuse_a_budget_that_is_not_a_number_from_1_to_1000_naming_its_variable(string variable, string value)
+    [InlineData("RSX_NODE_WORKERS", "-2")]
+    [InlineData("RSX_NODE_WORKERS", "1001")]
+    public void Should_refuse_a_number_of_workers_that_is_not_from_1_to_1000_naming_its_variable(string variable, string value)
     {
         var error = Assert.Throws<NodeFlagException>(() => Resolve(new NodeFlags(), new Dictionary<string, string?> { [variable] = value }));
 

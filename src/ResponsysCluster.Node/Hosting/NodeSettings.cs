@@ -26,9 +26,8 @@ public sealed record NodeFlags(
 /// <param name="Name">Shown in logs and in the Application Name of the node's PostgreSQL sessions.</param>
 /// <param name="Http">The listener of the health endpoints; port 0 takes any free one.</param>
 /// <param name="Workers">File workers on this node (<c>RSX_NODE_WORKERS</c>): files it loads at once, whatever the number of connections.</param>
-/// <param name="DbConnections">PostgreSQL connections the node's loads may hold at once (<c>RSX_NODE_DB_CONNECTIONS</c>).</param>
 public sealed record NodeSettings(string Host, int Port, string PublicHost, IReadOnlyList<HostPort> Seeds, string Name, HostPort Http,
-    int Workers = NodeSettings.DefaultWorkers, int DbConnections = NodeSettings.DefaultDbConnections)
+    int Workers = NodeSettings.DefaultWorkers)
 {
     public const string HostVariable = "RSX_NODE_HOST";
     public const string PortVariable = "RSX_NODE_PORT";
@@ -37,12 +36,10 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
     public const string NameVariable = "RSX_NODE_NAME";
     public const string HttpVariable = "RSX_HTTP";
     public const string WorkersVariable = "RSX_NODE_WORKERS";
-    public const string DbConnectionsVariable = "RSX_NODE_DB_CONNECTIONS";
 
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 4053;
     public const int DefaultWorkers = 4;
-    public const int DefaultDbConnections = 4;
     public static readonly HostPort DefaultHttp = new("127.0.0.1", 8558);
 
     /// <summary>The settings from <paramref name="flags"/> and <paramref name="environment"/>; a wrong value is a <see cref="NodeFlagException"/> naming its flag and variable.</summary>
@@ -63,8 +60,7 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
         var name = Given(flags.Name, NameVariable) ?? $"{publicHost}:{port}";
         var http = Given(flags.Http, HttpVariable) is { } httpText ? ParseHostPort(httpText, "--http", HttpVariable, allowAnyPort: true) : DefaultHttp;
         var workers = Given(null, WorkersVariable) is { } workersText ? ParseCount(workersText, WorkersVariable) : DefaultWorkers;
-        var dbConnections = Given(null, DbConnectionsVariable) is { } dbText ? ParseCount(dbText, DbConnectionsVariable) : DefaultDbConnections;
-        return new NodeSettings(host, port, publicHost, seeds, name, http, workers, dbConnections);
+        return new NodeSettings(host, port, publicHost, seeds, name, http, workers);
     }
 
     private static int ParseCount(string text, string variable)
