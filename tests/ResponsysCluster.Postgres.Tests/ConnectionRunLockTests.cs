@@ -66,6 +66,26 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Should_close_its_own_session_when_released_rather_than_keep_it_in_a_pool()
+    {
+        var name = "responsys-cluster:lock-" + connection;
+        var named = new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = name }.ConnectionString;
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name");
+        sessions.Parameters.AddWithValue("name", name);
+
+        var held = await ConnectionRunLock.TryAcquireAsync(named, connection, "node", CancellationToken.None);
+        Assert.Equal(1L, await sessions.ExecuteScalarAsync());
+        await held!.DisposeAsync();
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the lock's session is still open 10 s after it was released");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Should_keep_a_nodes_session_name_and_name_the_node_as_the_holder()
     {
         var nodeConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = "responsys-cluster:node-a" }.ConnectionString;

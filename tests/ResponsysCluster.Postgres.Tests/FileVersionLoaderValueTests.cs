@@ -118,6 +118,17 @@ public sealed class FileVersionLoaderValueTests(PostgresServer server) : IAsyncL
     }
 
     [Fact]
+    public async Task Should_word_a_single_time_moved_out_of_a_gap_in_the_singular()
+    {
+        var loaded = await LoadAsync("WHEN\n2018-03-11 02:10:00\n", new Column("WHEN", ColumnType.DateTime));
+
+        Assert.Equal(
+            ["1 wall-clock time in a daylight-saving gap of America/New_York moved forward by the gap " +
+             "(first: column WHEN, line 2: '2018-03-11 02:10:00' stored as 2018-03-11 07:10:00 UTC)"],
+            loaded.Notes);
+    }
+
+    [Fact]
     public async Task Should_say_nothing_of_gaps_for_a_file_without_such_times()
     {
         var loaded = await LoadAsync("WHEN\n2018-03-11 01:30:00\n2018-03-11 03:30:00\n", new Column("WHEN", ColumnType.DateTime));
