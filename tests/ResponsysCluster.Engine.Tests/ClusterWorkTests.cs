@@ -193,15 +193,8 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         Assert.Subset(survivors.Append(victimName).ToHashSet(), (await LoadedByAsync([connection])).ToHashSet());
 
         // The next run finds nothing pending: the bookmarks are right, not only the ledger.
-        var done = await ScalarAsync("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        string? pending;
-        while ((pending = await NextPendingStepAsync(connection, done)) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no run of the connection listed its files again within 30 s");
-            await Task.Delay(500);
-        }
-        Assert.StartsWith("0 files pending", pending);
+        var done = await DatabaseNowAsync();
+        Assert.StartsWith("0 files pending", await NextPendingStepAsync(connection, done, TimeSpan.FromSeconds(30)));
         Assert.Equal(6, await LedgerRowsAsync(connection));
         await AssertEveryRowOnceAsync(connection, 6 * 150_000);
 
@@ -213,17 +206,29 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         Assert.True(recovered < TimeSpan.FromSeconds(60), $"the killed node's work took {recovered.TotalSeconds:F0} s to finish");
     }
 
-    /// <summary>The "files pending" step of the first run that listed the connection's files after <paramref name="afterMicros"/> (Unix time).</summary>
-    private async Task<string?> NextPendingStepAsync(string connection, long afterMicros)
+    /// <summary>The database's clock now, in microseconds of Unix time.</summary>
+    private Task<long> DatabaseNowAsync() => ScalarAsync("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
+
+    /// <summary>
+    /// The "files pending" step of the first run that listed the connection's files after <paramref name="afterMicros"/>
+    /// (Unix time), waiting for one at most <paramref name="limit"/>.
+    /// </summary>
+    private async Task<string> NextPendingStepAsync(string connection, long afterMicros, TimeSpan limit)
     {
         await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
-        await using var command = dataSource.CreateCommand("""
-            SELECT message FROM responsys_cluster.extraction_log
-            WHERE connection_id = @c AND step = 'files pending' AND at > to_timestamp(@after / 1000000.0) ORDER BY id LIMIT 1
-            """);
-        command.Parameters.AddWithValue("c", connection);
-        command.Parameters.AddWithValue("after", afterMicros);
-        return await command.ExecuteScalarAsync() as string;
+        var deadline = DateTime.UtcNow + limit;
+        while (true)
+        {
+            await using var command = dataSource.CreateCommand("""
+                SELECT message FROM responsys_cluster.extraction_log
+                WHERE connection_id = @c AND step = 'files pending' AND at > to_timestamp(@after / 1000000.0) ORDER BY id LIMIT 1
+                """);
+            command.Parameters.AddWithValue("c", connection);
+            command.Parameters.AddWithValue("after", afterMicros);
+            if (await command.ExecuteScalarAsync() is string message) return message;
+            Assert.True(DateTime.UtcNow < deadline, $"no run of connection {connection} listed its files within {limit.TotalSeconds} s");
+            await Task.Delay(500);
+        }
     }
 
     private Task<long> FailedStepsAsync(string connection) =>
@@ -258,16 +263,9 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         foreach (var (node, _) in cluster) node.Terminate();
         foreach (var (node, _) in cluster) Assert.Equal(0, (await node.WaitForExitAsync(TimeSpan.FromSeconds(60))).ExitCode);
 
-        var stopped = await ScalarAsync("SELECT (extract(epoch FROM clock_timestamp()) * 1000000)::bigint");
+        var stopped = await DatabaseNowAsync();
         await StartClusterAsync();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        string? pending;
-        while ((pending = await NextPendingStepAsync(connection, stopped)) is null)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no run of the connection listed its files after the restart within 60 s");
-            await Task.Delay(500);
-        }
-        Assert.StartsWith("0 files pending", pending);
+        Assert.StartsWith("0 files pending", await NextPendingStepAsync(connection, stopped, TimeSpan.FromSeconds(60)));
         Assert.Equal(3, await LedgerRowsAsync(connection));
         await AssertEveryRowOnceAsync(connection, 3 * 1_000);
     }
