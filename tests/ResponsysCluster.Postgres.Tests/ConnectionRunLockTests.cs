@@ -54,6 +54,14 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         await second.Lease.DisposeAsync();
     }
 
+    [Fact]
+    public void Should_say_so_when_the_holder_is_in_a_session_this_user_cannot_see()
+    {
+        Assert.Equal("another run of connection c1 is in progress (in a session this database user cannot see)", PostgresRunLock.Describe("c1", null));
+        Assert.Equal("another run of connection c1 is in progress: node b since 2024-03-01T08:00:00Z",
+            PostgresRunLock.Describe("c1", new ConnectionRunHolder("node b", new DateTimeOffset(2024, 3, 1, 9, 0, 0, TimeSpan.FromHours(1)))));
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Should_report_a_database_it_cannot_reach_when_taking_a_run_lock()
     {
