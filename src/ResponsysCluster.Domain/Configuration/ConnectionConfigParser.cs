@@ -15,8 +15,8 @@ public static class ConnectionConfigParser
 {
     private static readonly HashSet<string> KnownKeys =
     [
-        "host", "port", "username", "path", "password", "private_key_file", "private_key",
-        "private_key_passphrase", "host_key_fingerprint", "start_date", "delimiter", "encoding",
+        "host", "port", "username", "path", "password", "password_env", "private_key_file", "private_key",
+        "private_key_passphrase", "private_key_passphrase_env", "host_key_fingerprint", "start_date", "delimiter", "encoding",
         "sample_rows", "sample_files", "ready_timeout", "connection_id", "target_schema", "time_zone",
         "max_concurrent_downloads", "schedule",
     ];
@@ -24,8 +24,12 @@ public static class ConnectionConfigParser
     // Schemas a connection must not load into: the product's own (ControlTables.Schema) and PostgreSQL's.
     private static readonly string[] ReservedSchemas = ["responsys_cluster", "information_schema"];
 
-    /// <summary>Parses <paramref name="json"/>; <paramref name="homeDirectory"/> expands a leading <c>~</c>.</summary>
-    public static ParsedConnectionConfig Parse(string json, string homeDirectory)
+    /// <summary>
+    /// Parses <paramref name="json"/>; <paramref name="homeDirectory"/> expands a leading <c>~</c>, and
+    /// <paramref name="environment"/> (the process's variables when null) gives the secrets that <c>password_env</c>
+    /// and <c>private_key_passphrase_env</c> name.
+    /// </summary>
+    public static ParsedConnectionConfig Parse(string json, string homeDirectory, Func<string, string?>? environment = null)
     {
         JsonDocument document;
         try
@@ -41,11 +45,11 @@ public static class ConnectionConfigParser
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
                 throw new ConfigException("(file)", "the configuration must be a JSON object");
-            return Parse(document.RootElement, homeDirectory);
+            return Parse(document.RootElement, homeDirectory, environment ?? Environment.GetEnvironmentVariable);
         }
     }
 
-    private static ParsedConnectionConfig Parse(JsonElement root, string homeDirectory)
+    private static ParsedConnectionConfig Parse(JsonElement root, string homeDirectory, Func<string, string?> environment)
     {
         var ignored = root.EnumerateObject().Select(p => p.Name).Where(n => !KnownKeys.Contains(n)).ToList();
 
@@ -62,10 +66,10 @@ public static class ConnectionConfigParser
             Port = port,
             Username = username,
             Path = path,
-            Password = OptionalSecret(root, "password"),
+            Password = SecretOrVariable(root, "password", environment),
             PrivateKeyFile = ExpandHome(OptionalString(root, "private_key_file"), homeDirectory),
             PrivateKey = OptionalSecret(root, "private_key"),
-            PrivateKeyPassphrase = OptionalSecret(root, "private_key_passphrase"),
+            PrivateKeyPassphrase = SecretOrVariable(root, "private_key_passphrase", environment),
             HostKeyFingerprint = OptionalFingerprint(root, "host_key_fingerprint"),
             StartDate = OptionalDate(root, "start_date"),
             Delimiter = OptionalDelimiter(root, "delimiter"),
@@ -104,6 +108,25 @@ public static class ConnectionConfigParser
 
     private static Secret? OptionalSecret(JsonElement root, string key) =>
         OptionalString(root, key) is { } text ? new Secret(text) : null;
+
+    /// <summary>
+    /// A secret given inline (<paramref name="key"/>) or by the name of the environment variable that holds it
+    /// (<paramref name="key"/><c>_env</c>), so that the secret itself stays out of files and the journal.
+    /// </summary>
+    private static Secret? SecretOrVariable(JsonElement root, string key, Func<string, string?> environment)
+    {
+        var variableKey = key + "_env";
+        var inline = OptionalSecret(root, key);
+        if (OptionalString(root, variableKey) is not { } variable) return inline;
+        if (inline is not null) throw new ConfigException(variableKey, $"give either {key} or {variableKey}, not both");
+        if (!IsVariableName(variable)) throw new ConfigException(variableKey, $"'{variable}' is not an environment variable name");
+        return environment(variable) is { Length: > 0 } value
+            ? new Secret(value)
+            : throw new ConfigException(variableKey, $"the environment variable {variable} is not set");
+    }
+
+    private static bool IsVariableName(string text) =>
+        (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
 
     private static int OptionalInt(JsonElement root, string key, int fallback, int min, int max)
     {
