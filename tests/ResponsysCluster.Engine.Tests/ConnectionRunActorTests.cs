@@ -31,12 +31,12 @@ public sealed class ConnectionRunActorTests : TestKit
 
     private IActorRef StartRun(IReadOnlyList<TestProbe> workers, RunLimits? limits = null, IActorRef? bookmarks = null,
         IReadOnlyCollection<string>? tables = null, TimeProvider? clock = null, int? maxDownloads = null, IExportDirectoryConnector? connector = null,
-        IConnectionRunLock? runLock = null)
+        IConnectionRunLock? runLock = null, IReadOnlyList<string>? selection = null)
     {
         var config = new ConnectionConfig
         {
             Host = "files.example.com", Username = "u", Path = InMemoryExportDirectory.Path, ConnectionId = "c",
-            MaxConcurrentDownloads = maxDownloads ?? workers.Count,
+            MaxConcurrentDownloads = maxDownloads ?? workers.Count, Tables = selection,
         };
         // The run announces its work to every worker probe, as a node's pool passes it on to its workers.
         var announce = Sys.ActorOf(Props.Create(() => new Broadcast(workers.Select(w => w.Ref).ToList())));
@@ -521,6 +521,36 @@ public sealed class ConnectionRunActorTests : TestKit
         Assert.Equal("B", Assert.Single(completed).Table);
         Assert.DoesNotContain(store.Steps, s => s.Table == "A");
         await ExpectNoJobAsync(worker);
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_load_only_the_tables_the_connection_selects_with_no_error_for_a_selected_one_without_files()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker], selection: ["B", "C"]);
+        var b = await TakeJobAsync(worker);
+        worker.Reply(Loaded(b));
+
+        var report = await FinishedAsync();
+        Assert.Equal("B", Assert.Single(report.Tables).Table);
+        Assert.Empty(report.Errors);
+        Assert.DoesNotContain(store.Steps, s => s.Table == "A");
+    }
+
+    [Fact(Timeout = 30_000)]
+    public async Task Should_say_so_when_a_table_asked_for_is_not_among_the_connection_s_tables()
+    {
+        directory.WithExport("A_20240301.csv", "ID\n1\n").WithExport("B_20240301.csv", "ID\n1\n", 1);
+        store.TablesWithColumns["A"] = store.TablesWithColumns["B"] = true;
+        var worker = Probes(1)[0];
+        StartRun([worker], tables: ["A", "B"], selection: ["B"]);
+        worker.Reply(Loaded(await TakeJobAsync(worker)));
+
+        var report = await FinishedAsync();
+        Assert.Equal("B", Assert.Single(report.Tables).Table);
+        Assert.Equal("table A is not among the connection's tables", Assert.Single(report.Errors));
     }
 
     [Fact(Timeout = 30_000)]

@@ -61,6 +61,15 @@ public sealed record ConnectionConfig
     /// <summary>When the connection replicates on its own; null: only on demand.</summary>
     public ReplicationSchedule? Schedule { get; init; }
 
+    /// <summary>
+    /// The tables replicated (the <c>tables</c> key), by their Responsys names; null: every table found. A selected
+    /// table that has no file yet is simply not there, not an error.
+    /// </summary>
+    public IReadOnlyList<string>? Tables { get; init; }
+
+    /// <summary>Whether <paramref name="table"/> is among the tables this connection replicates.</summary>
+    public bool Selects(string table) => Tables is null || Tables.Contains(table, StringComparer.Ordinal);
+
     /// <summary><c>responsys_</c> and the connection id, folded to a PostgreSQL identifier.</summary>
     public static string DefaultTargetSchema(string connectionId) => PostgresIdentifier.From("responsys_" + connectionId);
 }

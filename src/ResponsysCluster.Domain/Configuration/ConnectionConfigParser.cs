@@ -18,7 +18,7 @@ public static class ConnectionConfigParser
         "host", "port", "username", "path", "password", "password_env", "private_key_file", "private_key",
         "private_key_passphrase", "private_key_passphrase_env", "host_key_fingerprint", "start_date", "delimiter", "encoding",
         "sample_rows", "sample_files", "ready_timeout", "connection_id", "target_schema", "time_zone",
-        "max_concurrent_downloads", "schedule",
+        "max_concurrent_downloads", "schedule", "tables",
     ];
 
     // Schemas a connection must not load into: the product's own (ControlTables.Schema) and PostgreSQL's.
@@ -82,6 +82,7 @@ public static class ConnectionConfigParser
             TimeZone = timeZone,
             MaxConcurrentDownloads = OptionalInt(root, "max_concurrent_downloads", 2, 1, 32),
             Schedule = ScheduleConfigParser.Parse(Value(root, "schedule"), timeZone),
+            Tables = OptionalTableList(root, "tables"),
         };
 
         if (config.Password is null && config.PrivateKeyFile is null && config.PrivateKey is null)
@@ -127,6 +128,22 @@ public static class ConnectionConfigParser
 
     private static bool IsVariableName(string text) =>
         (char.IsAsciiLetter(text[0]) || text[0] == '_') && text.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+
+    /// <summary>A list of table names, each given once; null when absent.</summary>
+    private static IReadOnlyList<string>? OptionalTableList(JsonElement root, string key)
+    {
+        if (Value(root, key) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Array) throw new ConfigException(key, "must be a list of table names");
+        var tables = new List<string>();
+        foreach (var item in value.EnumerateArray())
+        {
+            if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 } table)
+                throw new ConfigException(key, "must be a list of table names");
+            if (tables.Contains(table, StringComparer.Ordinal)) throw new ConfigException(key, $"lists {table} twice");
+            tables.Add(table);
+        }
+        return tables.Count > 0 ? tables : throw new ConfigException(key, "lists no table: leave it out to replicate every table");
+    }
 
     private static int OptionalInt(JsonElement root, string key, int fallback, int min, int max)
     {

@@ -118,7 +118,8 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         Write("tables", $"tables found: {string.Join(", ", listing.Tables)}");
         var selected = start.Tables;
         errors.AddRange((selected ?? []).Except(listing.Tables, StringComparer.Ordinal).Select(t => $"table {t} has no ready file in {config.Path}"));
-        tables = listing.Tables.Where(t => selected is null || selected.Contains(t)).ToList();
+        errors.AddRange((selected ?? []).Where(t => !config.Selects(t)).Select(t => $"table {t} is not among the connection's tables"));
+        tables = listing.Tables.Where(t => config.Selects(t) && (selected is null || selected.Contains(t))).ToList();
         if (tables.Count == 0)
         {
             Finish();
