@@ -94,6 +94,8 @@ public static class ControlTableMigrations
         // Which node wrote each step of a run's extraction log; null for steps written before it was recorded.
         new(5, "extraction_log.node",
             $"ALTER TABLE {Schema}.extraction_log ADD COLUMN IF NOT EXISTS node text"),
+        new(6, "extraction_log index by connection (a scheduler's last run start)",
+            $"CREATE INDEX IF NOT EXISTS extraction_log_connection ON {Schema}.extraction_log (connection_id, id)"),
     ];
 
     public static int Latest => All[^1].Version;

@@ -16,6 +16,18 @@ public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId,
     public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken) =>
         DatabaseErrors.TranslateAsync(() => WriteReportAsync(runId, startedAt, rows, cancellationToken));
 
+    public Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken) => DatabaseErrors.TranslateAsync(async () =>
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT min(at) FROM {ControlTables.Schema}.extraction_log
+            WHERE run_id = (SELECT run_id FROM {ControlTables.Schema}.extraction_log WHERE connection_id = @c ORDER BY id DESC LIMIT 1)
+            """);
+        command.Parameters.AddWithValue("c", connectionId);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime at
+            ? new DateTimeOffset(at, TimeSpan.Zero)
+            : (DateTimeOffset?)null;
+    });
+
     private async Task WriteStepAsync(Guid runId, string step, string message, string? table, string? path, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand($"""

@@ -42,6 +42,17 @@ public sealed class RunGateTests
     }
 
     [Fact]
+    public void Should_resume_from_the_latest_run_s_start_unless_a_run_started_since()
+    {
+        Assert.Equal(T0, RunGate.Idle.Resuming(T0).LastStart);
+        Assert.False(RunGate.Idle.Resuming(T0).IsRunning);
+        Assert.Null(RunGate.Idle.Resuming(null).LastStart);
+        var started = RunGate.Idle.TryStart(T0.AddHours(1)).Gate;
+        Assert.Equal(T0.AddHours(1), started.Resuming(T0).LastStart);
+        Assert.True(started.Resuming(T0).IsRunning);
+    }
+
+    [Fact]
     public void Should_refuse_to_finish_a_run_that_is_not_going()
     {
         Assert.Throws<InvalidOperationException>(() => RunGate.Idle.Finish());

@@ -177,6 +177,30 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Should_count_the_schedule_from_the_latest_run_when_started_again_rather_than_run_at_once()
+    {
+        // The connection ran 20 minutes ago (on this node or another): started again, as after a move between nodes,
+        // an hourly scheduler waits the 40 minutes left.
+        await using (var earlier = dataSource.CreateCommand("""
+            INSERT INTO responsys_cluster.extraction_log (run_id, connection_id, at, step, message) VALUES (@r, @c, @at, 'connect', 'connected')
+            """))
+        {
+            earlier.Parameters.AddWithValue("r", Guid.NewGuid());
+            earlier.Parameters.AddWithValue("c", connection);
+            earlier.Parameters.AddWithValue("at", T0.AddMinutes(-20));
+            await earlier.ExecuteNonQueryAsync();
+        }
+
+        await ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(40):O}", () => StartScheduler(new IntervalSchedule(TimeSpan.FromHours(1))));
+        Advance(TimeSpan.FromMinutes(39));
+        await Task.Delay(300);
+        Assert.Equal(0, Connects);
+        Advance(TimeSpan.FromMinutes(1));
+        await AwaitConnectsAsync(1);
+        runPermits.Release();
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Should_log_and_report_a_run_that_stopped_before_it_finished_and_start_the_next_at_its_tick()
     {
         // Hourly on the hour; at 10:15 the first tick is due at 11:00. The run on demand is held at its connect.

@@ -17,6 +17,9 @@ public sealed class ExtractionLogActorTests : TestKit
 
         public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken) =>
             throw new DatabaseUnavailableException("PostgreSQL: connection refused");
+
+        public Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken) =>
+            throw new DatabaseUnavailableException("PostgreSQL: connection refused");
     }
 
     [Fact(Timeout = 30_000)]

@@ -39,6 +39,23 @@ public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_give_the_first_step_of_the_connection_s_latest_run_as_its_last_start()
+    {
+        Assert.Null(await Records().LastRunStartAsync(CancellationToken.None));
+        // Runs of one connection follow each other (the run lock): the newest step is the latest run's.
+        var (older, latest) = (Guid.NewGuid(), Guid.NewGuid());
+        await Records().StepAsync(older, "connect", "connected");
+        await Records().StepAsync(older, "file finished", "1 row loaded", "LIST", "/x/LIST.csv");
+        await Records().StepAsync(latest, "connect", "connected");
+        await Records().StepAsync(latest, "list", "1 files");
+        await new RunRecords(dataSource, "other_" + connectionId).StepAsync(Guid.NewGuid(), "connect", "connected");
+
+        var firstStep = (DateTime)(await Sql.RowsAsync(dataSource,
+            "SELECT min(at) FROM responsys_cluster.extraction_log WHERE run_id = @r", ("r", latest)))[0][0]!;
+        Assert.Equal(new DateTimeOffset(firstStep, TimeSpan.Zero), await Records().LastRunStartAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Should_read_a_runs_steps_back_oldest_first_with_their_table_path_and_message()
     {
         var runId = Guid.NewGuid();

@@ -13,4 +13,7 @@ public interface IRunRecords
     Task StepAsync(Guid runId, string step, string message, string? table, string? path, CancellationToken cancellationToken);
 
     Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken);
+
+    /// <summary>When the connection's latest run started (its first logged step), on any node; null when it never ran.</summary>
+    Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken);
 }

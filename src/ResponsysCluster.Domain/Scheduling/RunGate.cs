@@ -30,6 +30,12 @@ public sealed record RunGate
             ? (RunGateDecision.SkipBecauseRunning, this)
             : (RunGateDecision.StartNow, this with { RunningSince = now, LastStart = now });
 
+    /// <summary>
+    /// A scheduler started again (moved to another node, or after a restart) learns when the connection's latest run
+    /// started, so that its schedule counts from there rather than running at once. A run started since wins.
+    /// </summary>
+    public RunGate Resuming(DateTimeOffset? lastStart) => LastStart is null && lastStart is not null ? this with { LastStart = lastStart } : this;
+
     /// <summary>The run going has ended, however it ended.</summary>
     public RunGate Finish() =>
         IsRunning ? this with { RunningSince = null } : throw new InvalidOperationException("No run is going: a run finished twice or was never started.");

@@ -12,7 +12,8 @@ namespace ResponsysCluster.Engine.Runs;
 
 /// <summary>
 /// One per connection: starts runs on demand and on the connection's schedule, never two at once (a tick that
-/// comes during a run is dropped). Each run is a child <see cref="ConnectionRunActor"/> that announces its jobs to
+/// comes during a run is dropped). Started anywhere (a cluster moves it between nodes), it first reads when the
+/// connection's latest run started, so that its schedule counts from there instead of running at once. Each run is a child <see cref="ConnectionRunActor"/> that announces its jobs to
 /// <c>workers</c> (the node's file workers, or every node's), which pull them.
 /// </summary>
 public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
@@ -49,6 +50,11 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         Receive<RunNow>(HandleRunNow);
         Receive<Tick>(_ => HandleTick());
         Receive<RunFinished>(HandleRunFinished);
+        Receive<LastRunStart>(last =>
+        {
+            gate = gate.Resuming(last.StartedAt);
+            ScheduleNextTick();
+        });
         Receive<Terminated>(HandleTerminated);
     }
 
@@ -61,7 +67,16 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
     /// <summary>A run that throws is stopped, never restarted: a restarted run would list and load again under the same id.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
 
-    protected override void PreStart() => ScheduleNextTick();
+    protected override void PreStart()
+    {
+        if (scheduleClock is null) return;
+        var connectionId = config.ConnectionId;
+        ports.Records.LastRunStartAsync(CancellationToken.None).PipeTo(Self, success: at => new LastRunStart(at), failure: ex =>
+        {
+            log.Warning("Could not read when connection {0} last ran ({1}); its schedule counts from now", connectionId, FailureText.Of(ex));
+            return new LastRunStart(null);
+        });
+    }
 
     private void HandleRunNow(RunNow command)
     {
@@ -121,6 +136,8 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         Context.Watch(run);
         return true;
     }
+
+    private sealed record LastRunStart(DateTimeOffset? StartedAt) : INoSerializationVerificationNeeded;
 
     private sealed record Tick : INoSerializationVerificationNeeded
     {

@@ -59,4 +59,6 @@ public sealed class RecordingStore : IFileVersionStore, IRunRecords
         foreach (var row in rows) reports.Enqueue(row);
         return Task.CompletedTask;
     }
+
+    public Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken) => Task.FromResult<DateTimeOffset?>(null);
 }
