@@ -172,16 +172,23 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         }
     }
 
-    [Fact(Timeout = TestTimeout)]
-    public async Task Should_finish_the_work_of_a_node_killed_while_it_copies_on_the_others_with_every_row_once()
+    /// <summary>Three nodes loading six files of 150,000 rows of one connection, and the node seen copying one of them.</summary>
+    private async Task<(string Connection, List<(EngineProcess Node, Match Started)> Cluster, (EngineProcess Node, Match Started) Copying)> ClusterCopyingAsync()
     {
         var (connection, exports) = AddConnection(1);
         var cluster = await StartClusterAsync();
         WriteEvents(exports, files: 6, rows: 150_000);
+        var copying = await NodeCopyingAsync(TimeSpan.FromSeconds(60));
+        return (connection, cluster, cluster.Single(n => n.Started.Groups["name"].Value == copying));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_finish_the_work_of_a_node_killed_while_it_copies_on_the_others_with_every_row_once()
+    {
+        var (connection, cluster, victim) = await ClusterCopyingAsync();
+        var victimName = victim.Started.Groups["name"].Value;
 
         // SIGKILL the node seen copying: its transaction never commits, its job runs again elsewhere.
-        var victimName = await NodeCopyingAsync(TimeSpan.FromSeconds(60));
-        var victim = cluster.Single(n => n.Started.Groups["name"].Value == victimName);
         var killedAt = DateTime.UtcNow;
         await victim.Node.KillAsync();
         await WaitForLedgerAsync(connection, 6, TimeSpan.FromSeconds(60));
@@ -237,12 +244,7 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
     [Fact(Timeout = TestTimeout)]
     public async Task Should_hand_the_work_of_a_node_that_leaves_gracefully_during_a_run_to_the_others_with_no_file_failed()
     {
-        var (connection, exports) = AddConnection(1);
-        var cluster = await StartClusterAsync();
-        WriteEvents(exports, files: 6, rows: 150_000);
-
-        var leaverName = await NodeCopyingAsync(TimeSpan.FromSeconds(60));
-        var leaver = cluster.Single(n => n.Started.Groups["name"].Value == leaverName);
+        var (connection, _, leaver) = await ClusterCopyingAsync();
         leaver.Node.Terminate();
         var (exitCode, _, log) = await leaver.Node.WaitForExitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, exitCode);
