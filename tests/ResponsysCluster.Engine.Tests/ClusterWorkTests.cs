@@ -119,6 +119,17 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         }
     }
 
+    private async Task WaitForReportedFilesAsync(string connection, long files, TimeSpan limit)
+    {
+        const string reported = "SELECT coalesce(sum(files_loaded), 0) FROM responsys_cluster.load_reports WHERE connection_id = @c";
+        var deadline = DateTime.UtcNow + limit;
+        while (await ScalarAsync(reported, ("c", connection)) < files)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the runs of connection {connection} did not report {files} files loaded within {limit.TotalSeconds} s");
+            await Task.Delay(500);
+        }
+    }
+
     /// <summary>Every row of the connection's files is in its table once: as many rows as distinct (file, line) pairs, as many as were written.</summary>
     private async Task AssertEveryRowOnceAsync(string connection, long rows)
     {
@@ -261,7 +272,8 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         var (connection, exports) = AddConnection(1);
         var cluster = await StartClusterAsync();
         WriteEvents(exports, files: 3, rows: 1_000);
-        await WaitForLedgerAsync(connection, 3, TimeSpan.FromSeconds(60));
+        // The report is saved once the bookmarks confirmed every file: stopping after the ledger alone could cut that short.
+        await WaitForReportedFilesAsync(connection, 3, TimeSpan.FromSeconds(60));
         foreach (var (node, _) in cluster) node.Terminate();
         foreach (var (node, _) in cluster) Assert.Equal(0, (await node.WaitForExitAsync(TimeSpan.FromSeconds(60))).ExitCode);
 
