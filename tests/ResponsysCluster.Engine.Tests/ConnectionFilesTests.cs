@@ -16,8 +16,8 @@ public sealed class ConnectionFilesTests : IDisposable
         return path;
     }
 
-    private static Task<IReadOnlyList<ConnectionConfig>> ReadAsync(string? config, string? connections) =>
-        ConnectionFiles.ReadAsync(config, connections, "/home/me", CancellationToken.None);
+    private static async Task<IReadOnlyList<ConnectionConfig>> ReadAsync(string? config, string? connections) =>
+        [.. (await ConnectionFiles.ReadAsync(config, connections, "/home/me", CancellationToken.None)).Select(f => f.Config)];
 
     [Fact]
     public async Task Should_read_every_json_file_of_the_directory_in_file_name_order_after_the_config_file()
@@ -74,5 +74,35 @@ public sealed class ConnectionFilesTests : IDisposable
 
         Assert.Equal($"Config key '--connections': the connections directory '{missing}' does not exist", refusedMissing.Message);
         Assert.Equal($"Config key '--connections': the connections directory '{directory}' holds no *.json file", refusedEmpty.Message);
+    }
+
+    [Fact]
+    public async Task Should_refuse_an_inline_password_in_a_node_connection_file_naming_the_key_the_file_and_the_reference_to_give()
+    {
+        var inline = Write("a.json", "ay");
+
+        var refused = await Assert.ThrowsAsync<ConfigException>(() =>
+            ConnectionFiles.ReadAsync(null, directory, "/home/me", CancellationToken.None, registry: true));
+
+        Assert.Equal("password", refused.Key);
+        Assert.Contains("give password_env", refused.Message);
+        Assert.EndsWith($"(in {inline})", refused.Message);
+        Assert.DoesNotContain("\"x\"", refused.Message);
+    }
+
+    [Fact]
+    public async Task Should_give_a_node_its_files_as_written_and_accept_none_since_the_registry_has_the_cluster_connections()
+    {
+        var json = """{"connection_id": "ay", "host": "h", "username": "u", "path": "/p", "private_key_file": "~/.ssh/id"}""";
+        File.WriteAllText(Path.Combine(directory, "a.json"), json);
+        var empty = Directory.CreateTempSubdirectory("rsx-connections-").FullName;
+
+        var files = await ConnectionFiles.ReadAsync(null, directory, "/home/me", CancellationToken.None, registry: true);
+        var none = await ConnectionFiles.ReadAsync(null, empty, "/home/me", CancellationToken.None, registry: true);
+        Directory.Delete(empty);
+
+        Assert.Equal(json, Assert.Single(files).Json);
+        Assert.Equal("/home/me/.ssh/id", files[0].Config.PrivateKeyFile);
+        Assert.Empty(none);
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -12,6 +13,7 @@ using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Engine.Runs;
 using ResponsysCluster.Node.Hosting;
 using ResponsysCluster.TestServers;
+using static ResponsysCluster.Engine.Registry.ConnectionRegistryProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
 namespace ResponsysCluster.Engine.Tests;
@@ -63,7 +65,10 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
         await dataSource.DisposeAsync();
     }
 
-    private IActorRef StartScheduler(ReplicationSchedule schedule)
+    /// <summary>The settings a <see cref="ConnectionChanged"/> makes the scheduler read (null: the connection is gone).</summary>
+    private ConnectionSettings? current;
+
+    private IActorRef StartScheduler(ReplicationSchedule schedule, Func<Props, IActorRef>? spawn = null)
     {
         var config = new ConnectionConfig
         {
@@ -75,7 +80,19 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
         var bookmarks = Sys.ActorOf(TableBookmarksActor.Props(_ => null));
         var held = ports with { Directory = new HeldConnector(this, ports.Directory) };
         var workers = Sys.ActorOf(FileWorkerPoolActor.Props(config.MaxConcurrentDownloads, _ => new FileLoadService(held)));
-        return Sys.ActorOf(ConnectionSchedulerActor.Props(config, held, bookmarks, workers, NullLoggerFactory.Instance, clock));
+        current = new ConnectionSettings(config, held, Paused: false);
+        var props = ConnectionSchedulerActor.Props(config, held, bookmarks, workers, NullLoggerFactory.Instance, clock, currentSettings: () => current);
+        return spawn is null ? Sys.ActorOf(props) : spawn(props);
+    }
+
+    /// <summary>A parent that sends its child's messages to a probe, as a shard would receive a passivation.</summary>
+    private sealed class ProbeParent : ReceiveActor
+    {
+        public ProbeParent(Props child, IActorRef probe)
+        {
+            probe.Tell(Context.ActorOf(child, "scheduler"));
+            ReceiveAny(message => probe.Forward(message));
+        }
     }
 
     /// <summary>Counts connects and holds each until the test releases a permit, then connects to the real sshd.</summary>
@@ -229,5 +246,60 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
         await ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(105):O}", () => runPermits.Release());
         Assert.False(HasMessages);
         Assert.Equal(1, await RunsLoggedAsync());
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_not_tick_while_paused_and_tick_on_its_schedule_once_resumed()
+    {
+        // Hourly on the hour; at 10:15 the first tick is due at 11:00, but the connection is paused first.
+        var scheduler = StartScheduler(new CronSchedule("0 * * * *", TimeZoneInfo.Utc));
+        current = current! with { Paused = true };
+        await ExpectLogAsync($"Connection {connection}: settings changed; its schedule is paused", () => scheduler.Tell(new ConnectionChanged(connection)));
+        Advance(TimeSpan.FromHours(2));
+        await Task.Delay(300);
+        Assert.Equal(0, Connects);
+
+        // Resumed at 12:15: the next tick is 13:00, and it runs.
+        current = current with { Paused = false };
+        await ExpectLogAsync($"Next scheduled run of {connection}: {T0.AddMinutes(165):O}", () => scheduler.Tell(new ConnectionChanged(connection)));
+        Advance(TimeSpan.FromMinutes(45));
+        await AwaitConnectsAsync(1);
+        runPermits.Release();
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_keep_the_settings_of_the_run_going_and_take_the_changed_ones_when_it_ends()
+    {
+        var scheduler = StartScheduler(new CronSchedule("0 * * * *", TimeZoneInfo.Utc));
+        scheduler.Tell(new RunNow(null), TestActor);
+        await AwaitConnectsAsync(1);
+
+        // The schedule becomes half past the hour while the run is held: nothing changes until it ends.
+        current = current! with { Config = current.Config with { Schedule = new CronSchedule("30 * * * *", TimeZoneInfo.Utc) } };
+        await EventFilter.Info(contains: "settings changed").ExpectAsync(0, () =>
+        {
+            scheduler.Tell(new ConnectionChanged(connection));
+            return Task.Delay(300);
+        });
+        await ExpectLogAsync($"Connection {connection}: settings changed", () => ExpectLogAsync(
+            $"Next scheduled run of {connection}: {T0.AddMinutes(15):O}", async () =>
+            {
+                runPermits.Release();
+                await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(30));
+            }));
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_passivate_once_its_connection_is_gone()
+    {
+        var parentProbe = CreateTestProbe();
+        StartScheduler(new CronSchedule("0 * * * *", TimeZoneInfo.Utc), props => Sys.ActorOf(Props.Create(() => new ProbeParent(props, parentProbe.Ref)), "shard"));
+        var scheduler = await parentProbe.ExpectMsgAsync<IActorRef>(TimeSpan.FromSeconds(5));
+
+        current = null;
+        scheduler.Tell(new ConnectionChanged(connection));
+
+        var passivate = await parentProbe.ExpectMsgAsync<Passivate>(TimeSpan.FromSeconds(10));
+        Assert.Equal(PoisonPill.Instance, passivate.StopMessage);
     }
 }

@@ -6,6 +6,9 @@ using ResponsysCluster.Engine.Bookmarks;
 using ResponsysCluster.Domain.Schema;
 using ResponsysCluster.Engine.Runs;
 using ResponsysCluster.Engine.Serialization;
+using ResponsysCluster.Domain.Registry;
+using ResponsysCluster.Engine.Registry;
+using static ResponsysCluster.Engine.Registry.ConnectionRegistryProtocol;
 using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
 using static ResponsysCluster.Engine.Files.FileJobProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
@@ -15,6 +18,8 @@ namespace ResponsysCluster.Engine.Tests;
 public sealed class EngineSerializerTests : TestKit
 {
     private static readonly DateTimeOffset T = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+
+    private static readonly RegisteredConnection Registered = new("c", "{\"host\": \"h\"}", true, 7);
 
     private static readonly FileJob Job = new(Guid.NewGuid(), "c", "LIST", new RemoteFile("/x/a.csv", "a.csv", 42, T),
         new RemoteFile("/x/a.ready", "a.ready", 0, T), [new Column("ID", ColumnType.Integer), new Column("WHEN", ColumnType.DateTime)], 2);
@@ -50,6 +55,20 @@ public sealed class EngineSerializerTests : TestKit
             new RunAlreadyRunning("c"),
             Report.Tables[0],
             Report,
+            new ConnectionRegistryEvent("Saved", "c", "{}"),
+            new ConnectionRegistryEvent("Paused", "c", null),
+            new ConnectionRegistrySnapshot([Registered], 7),
+            new SaveConnection("c", "{}"),
+            new PauseConnection("c"),
+            new ResumeConnection("c"),
+            new RemoveConnection("c"),
+            new RegistryAnswer("c", true, Registered),
+            new RegistryAnswer("d", false, null, "connection d is not registered"),
+            GetConnections.Instance,
+            new RegistryContents([Registered], 7),
+            new ConnectionUpdated("c", Registered, 7),
+            new ConnectionUpdated("c", null, 8),
+            new ConnectionChanged("c"),
         };
     }
 

@@ -5,25 +5,30 @@ using Akka.Cluster.Sharding;
 using Akka.Cluster.Tools.PublishSubscribe;
 using Akka.Hosting;
 using Microsoft.Extensions.Logging;
+using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Engine.Bookmarks;
 using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Engine.Hosting;
+using ResponsysCluster.Engine.Registry;
 using ResponsysCluster.Engine.Runs;
 
 namespace ResponsysCluster.Engine.Cluster;
 
 /// <summary>
-/// The engine on a cluster member: a scheduler per connection and a bookmark per table as sharded entities (each
-/// alive on one node, moving when nodes join or leave; schedulers remembered in the journal, so that schedules keep
-/// ticking after a rebalance or a full restart), and this node's file workers, which pull the jobs of runs on any node.
+/// The engine on a cluster member: the connection registry (a singleton, event-sourced) and this node's copy of it;
+/// a scheduler per connection and a bookmark per table as sharded entities (each alive on one node, moving when
+/// nodes join or leave; schedulers remembered in the journal, so that schedules keep ticking after a rebalance or a
+/// full restart); and this node's file workers, which pull the jobs of runs on any node.
 /// </summary>
 public static class ClusterEngineHosting
 {
     public const string SchedulerTypeName = "connection-scheduler";
     public const string BookmarkTypeName = "table-bookmark";
 
-    public static AkkaConfigurationBuilder AddClusterEngine(this AkkaConfigurationBuilder builder, ConnectionCatalog catalog, int workers)
+    /// <param name="parse">Reads a registered connection's JSON on this node.</param>
+    public static AkkaConfigurationBuilder AddClusterEngine(this AkkaConfigurationBuilder builder, ConnectionCatalog catalog, int workers,
+        Func<string, ParsedConnectionConfig> parse)
     {
         // Chosen once: changing the state-store mode of an existing type name strands its remembered entities.
         var bookmarkShards = new ShardOptions { StateStoreMode = StateStoreMode.Persistence, RememberEntities = false };
@@ -31,7 +36,7 @@ public static class ClusterEngineHosting
         {
             StateStoreMode = StateStoreMode.Persistence, RememberEntities = true, RememberEntitiesStore = RememberEntitiesStore.Eventsourced,
         };
-        var loads = new ConcurrentDictionary<string, FileLoadService>(StringComparer.Ordinal);
+        var loads = new ConcurrentDictionary<string, (ConnectionConfig Config, FileLoadService Loads)>(StringComparer.Ordinal);
         return builder
             .WithDistributedPubSub(role: "")
             // The workers and the announcer first: remembered schedulers may start as soon as their shards do.
@@ -39,14 +44,18 @@ public static class ClusterEngineHosting
             {
                 EngineHosting.StartPersistence(system);
                 var ports = resolver.GetService<IConnectionPortsFactory>();
+                // A connection's changed settings make a new load service; the old one serves the files already going.
                 FileLoadService? LoadsOf(string connectionId) => catalog.Find(connectionId) is { } config
-                    ? loads.GetOrAdd(connectionId, _ => new FileLoadService(ports.For(config)))
+                    ? loads.AddOrUpdate(connectionId, _ => (config, new FileLoadService(ports.For(config))),
+                        (_, known) => known.Config == config ? known : (config, new FileLoadService(ports.For(config)))).Loads
                     : null;
                 var pool = system.ActorOf(FileWorkerPoolActor.Props(workers, LoadsOf), "file-workers");
                 var mediator = DistributedPubSub.Get(system).Mediator;
                 mediator.Tell(new Subscribe(FileWorkAnnouncerActor.Topic, pool));
                 registry.Register<FileWorkAnnouncerActor>(system.ActorOf(FileWorkAnnouncerActor.Props(mediator), "file-work-announcer"));
             })
+            .WithSingleton<ConnectionRegistryActor>(ConnectionRegistryActor.Id,
+                (system, _, _) => ConnectionRegistryActor.Props(DistributedPubSub.Get(system).Mediator), new ClusterSingletonOptions())
             .WithShardRegion<TableBookmarkActor>(BookmarkTypeName, entityId =>
             {
                 var (connectionId, table) = ShardedEntityIds.BookmarkOf(entityId);
@@ -56,16 +65,24 @@ public static class ClusterEngineHosting
             {
                 var ports = resolver.GetService<IConnectionPortsFactory>();
                 var loggerFactory = resolver.GetService<ILoggerFactory>();
-                return connectionId => catalog.Find(connectionId) is { } config
-                    ? ConnectionSchedulerActor.Props(config, ports.For(config), registry.Get<TableBookmarkActor>(), registry.Get<FileWorkAnnouncerActor>(),
-                        loggerFactory, TimeProvider.System)
-                    : UnknownConnectionActor.Props(connectionId, loggerFactory.CreateLogger("cluster"));
+                return connectionId =>
+                {
+                    ConnectionSettings? Current() => catalog.Entry(connectionId) is { } entry
+                        ? new ConnectionSettings(entry.Config, ports.For(entry.Config), entry.Paused)
+                        : null;
+                    return Current() is { } settings
+                        ? ConnectionSchedulerActor.Props(settings.Config, settings.Ports, registry.Get<TableBookmarkActor>(),
+                            registry.Get<FileWorkAnnouncerActor>(), loggerFactory, TimeProvider.System, currentSettings: Current, paused: settings.Paused)
+                        : UnknownConnectionActor.Props(connectionId, loggerFactory.CreateLogger("cluster"));
+                };
             }, ShardedEntityIds.Schedulers, schedulerShards)
-            // Every node starts the schedulers of the connections it was given; starting one already alive does nothing.
-            .WithActors((_, registry) =>
+            // The node's copy of the registry starts the schedulers of the registered connections.
+            .WithActors((system, registry, resolver) =>
             {
-                var schedulers = registry.Get<ConnectionSchedulerActor>();
-                foreach (var config in catalog.All) schedulers.Tell(new ShardRegion.StartEntity(config.ConnectionId));
+                var directory = system.ActorOf(ConnectionDirectoryActor.Props(registry.Get<ConnectionRegistryActor>(), registry.Get<ConnectionSchedulerActor>(),
+                    catalog, parse, resolver.GetService<ILoggerFactory>().CreateLogger("registry")), "connection-directory");
+                DistributedPubSub.Get(system).Mediator.Tell(new Subscribe(ConnectionDirectoryActor.Topic, directory));
+                registry.Register<ConnectionDirectoryActor>(directory);
             });
     }
 }

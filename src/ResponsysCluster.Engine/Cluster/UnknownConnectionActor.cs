@@ -5,14 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace ResponsysCluster.Engine.Cluster;
 
 /// <summary>
-/// The scheduler entity of a connection this node has no settings for (removed from its connections): it says so
-/// and passivates, which also takes it out of the remembered entities, so its schedule ends.
+/// The scheduler entity of a connection this node has no settings for (removed from the registry, not yet known
+/// here, or unusable here): it says so and passivates, which also takes it out of the remembered entities. A
+/// registered connection's entity is started again by the nodes' copies of the registry.
 /// </summary>
 public sealed class UnknownConnectionActor : ReceiveActor
 {
     public UnknownConnectionActor(string connectionId, ILogger logger)
     {
-        logger.LogWarning("Connection {Connection} is not among this node's connections: its schedule ends", connectionId);
+        logger.LogWarning("Connection {Connection} is not registered, or cannot run on this node: its scheduler stops here", connectionId);
         Context.Parent.Tell(new Passivate(PoisonPill.Instance));
         ReceiveAny(_ => { });
     }

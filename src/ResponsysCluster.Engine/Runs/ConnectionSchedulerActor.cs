@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Cluster.Sharding;
 using Akka.Event;
 using Microsoft.Extensions.Logging;
 using ResponsysCluster.Domain.Configuration;
@@ -6,6 +7,7 @@ using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Domain.Scheduling;
 using ResponsysCluster.Engine.Scheduling;
 using static ResponsysCluster.Engine.Runs.ConnectionRunProtocol;
+using static ResponsysCluster.Engine.Registry.ConnectionRegistryProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
 namespace ResponsysCluster.Engine.Runs;
@@ -20,25 +22,30 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "schedule-tick";
 
-    private readonly ConnectionConfig config;
-    private readonly ConnectionPorts ports;
+    private ConnectionConfig config;
+    private ConnectionPorts ports;
     private readonly IActorRef bookmarks;
     private readonly IActorRef workers;
     private readonly ILoggerFactory loggerFactory;
     private readonly TimeProvider clock;
     private readonly RunLimits limits;
     private readonly ILoggingAdapter log = Context.GetLogger();
-    private readonly ScheduleClock? scheduleClock;
+    private readonly Func<ConnectionSettings?>? currentSettings;
+    private ScheduleClock? scheduleClock;
+    private bool paused;
+    private ConnectionSettings? waitingSettings;
     private IActorRef? requester;
     private IActorRef? run;
     private Guid runId;
     private RunGate gate = RunGate.Idle;
 
     public ConnectionSchedulerActor(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, IActorRef workers, ILoggerFactory loggerFactory,
-        TimeProvider clock, RunLimits limits)
+        TimeProvider clock, RunLimits limits, Func<ConnectionSettings?>? currentSettings = null, bool paused = false)
     {
         this.config = config;
         this.ports = ports;
+        this.currentSettings = currentSettings;
+        this.paused = paused;
         this.bookmarks = bookmarks;
         this.workers = workers;
         this.loggerFactory = loggerFactory;
@@ -56,13 +63,19 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
             ScheduleNextTick();
         });
         Receive<Terminated>(HandleTerminated);
+        Receive<ConnectionChanged>(_ => HandleChanged());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="currentSettings">
+    /// The connection's settings now (null once it is gone), read when a <see cref="ConnectionChanged"/> comes:
+    /// a registered connection's.
+    /// </param>
     public static Props Props(ConnectionConfig config, ConnectionPorts ports, IActorRef bookmarks, IActorRef workers, ILoggerFactory loggerFactory,
-        TimeProvider clock, RunLimits? limits = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionSchedulerActor(config, ports, bookmarks, workers, loggerFactory, clock, limits ?? RunLimits.Default));
+        TimeProvider clock, RunLimits? limits = null, Func<ConnectionSettings?>? currentSettings = null, bool paused = false) =>
+        Akka.Actor.Props.Create(() => new ConnectionSchedulerActor(config, ports, bookmarks, workers, loggerFactory, clock, limits ?? RunLimits.Default,
+            currentSettings, paused));
 
     /// <summary>A run that throws is stopped, never restarted: a restarted run would list and load again under the same id.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -81,6 +94,32 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
     private void HandleRunNow(RunNow command)
     {
         if (!TryStartRun(command.Tables, Sender)) Sender.Tell(new RunAlreadyRunning(config.ConnectionId));
+    }
+
+    /// <summary>
+    /// New settings apply at once, or when the run going ends (it keeps those it started with); a connection that is
+    /// gone passivates its entity, which stops a run going and ends the schedule.
+    /// </summary>
+    private void HandleChanged()
+    {
+        if (currentSettings?.Invoke() is not { } settings)
+        {
+            log.Info("Connection {0} is no longer registered here: its scheduler stops", config.ConnectionId);
+            Context.Parent.Tell(new Passivate(PoisonPill.Instance));
+            return;
+        }
+        if (settings.Config == config && settings.Paused == paused) return;
+        if (run is null) Reconfigure(settings);
+        else waitingSettings = settings;
+    }
+
+    private void Reconfigure(ConnectionSettings settings)
+    {
+        (config, ports, paused) = (settings.Config, settings.Ports, settings.Paused);
+        scheduleClock = config.Schedule is { } schedule ? new ScheduleClock(schedule) : null;
+        Timers.Cancel(TickTimer);
+        log.Info("Connection {0}: settings changed{1}", config.ConnectionId, paused ? "; its schedule is paused" : "");
+        ScheduleNextTick();
     }
 
     private void HandleTick()
@@ -111,12 +150,17 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         requester = null;
         run = null;
         gate = gate.Finish();
-        ScheduleNextTick();
+        if (waitingSettings is { } settings)
+        {
+            waitingSettings = null;
+            Reconfigure(settings);
+        }
+        else ScheduleNextTick();
     }
 
     private void ScheduleNextTick()
     {
-        if (scheduleClock is null) return;
+        if (scheduleClock is null || paused) return;
         var now = clock.GetUtcNow();
         var next = scheduleClock.NextAfter(now, gate.LastStart);
         log.Info("Next scheduled run of {0}: {1:O}", config.ConnectionId, next);

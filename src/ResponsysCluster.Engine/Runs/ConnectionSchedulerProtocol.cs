@@ -1,3 +1,6 @@
+using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Domain.Ports;
+
 namespace ResponsysCluster.Engine.Runs;
 
 /// <summary>Messages to a connection's scheduler.</summary>
@@ -9,3 +12,6 @@ public static class ConnectionSchedulerProtocol
     /// <summary>A run of this connection is still going: a second one is not started.</summary>
     public sealed record RunAlreadyRunning(string ConnectionId) : IEngineMessage;
 }
+
+/// <summary>A connection's settings on this node: what its scheduler runs with.</summary>
+public sealed record ConnectionSettings(ConnectionConfig Config, ConnectionPorts Ports, bool Paused);

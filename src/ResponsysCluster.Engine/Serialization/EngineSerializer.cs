@@ -3,9 +3,11 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
 using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Engine.Registry;
 using ResponsysCluster.Engine.Runs;
 using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
 using static ResponsysCluster.Engine.Files.FileJobProtocol;
+using static ResponsysCluster.Engine.Registry.ConnectionRegistryProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
 
 namespace ResponsysCluster.Engine.Serialization;
@@ -42,6 +44,17 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["rbusy"] = typeof(RunAlreadyRunning),
         ["rrep"] = typeof(RunReport),
         ["rtab"] = typeof(TableLoadReport),
+        ["gev1"] = typeof(ConnectionRegistryEvent),
+        ["gsn1"] = typeof(ConnectionRegistrySnapshot),
+        ["gsave"] = typeof(SaveConnection),
+        ["gpaus"] = typeof(PauseConnection),
+        ["gresu"] = typeof(ResumeConnection),
+        ["grem"] = typeof(RemoveConnection),
+        ["gans"] = typeof(RegistryAnswer),
+        ["gget"] = typeof(GetConnections),
+        ["gall"] = typeof(RegistryContents),
+        ["gupd"] = typeof(ConnectionUpdated),
+        ["gchg"] = typeof(ConnectionChanged),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Ports;
+using ResponsysCluster.Domain.Registry;
 using ResponsysCluster.Engine.Cluster;
 using ResponsysCluster.Engine.Hosting;
 using ResponsysCluster.Node.Hosting;
@@ -27,9 +28,11 @@ internal sealed class RunningEngine(IHost host, IReadOnlyList<ConnectionRunLock>
     }
 }
 
-/// <summary>The connections a command runs and the PostgreSQL they load into.</summary>
-internal sealed record EngineSettings(IReadOnlyList<ConnectionConfig> Connections, string Postgres, NpgsqlConnectionStringBuilder Target)
+/// <summary>The connections a command runs (for a node: those it adds to the registry) and the PostgreSQL they load into.</summary>
+internal sealed record EngineSettings(IReadOnlyList<ConnectionFile> Files, string Postgres, NpgsqlConnectionStringBuilder Target)
 {
+    public IReadOnlyList<ConnectionConfig> Connections { get; } = [.. Files.Select(f => f.Config)];
+
     /// <summary>The connection of a command that runs one.</summary>
     public ConnectionConfig Config => Connections[0];
 }
@@ -38,6 +41,8 @@ internal sealed record EngineSettings(IReadOnlyList<ConnectionConfig> Connection
 internal static class EngineHost
 {
     public const string PostgresVariable = "RSX_POSTGRES";
+
+    private static string HomeDirectory => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     /// <summary>Akka's own log level (DEBUG, INFO, WARNING, ERROR); WARNING when unset.</summary>
     public const string AkkaLogLevelVariable = "RSX_AKKA_LOG_LEVEL";
@@ -48,12 +53,11 @@ internal static class EngineHost
     /// <see cref="PostgresVariable"/>); null, with the problem logged naming the file and key, when any is missing or wrong.
     /// </summary>
     public static async Task<EngineSettings?> TryReadSettingsAsync(string? configPath, string? postgres, ILogger logger, CancellationToken cancellationToken,
-        string? connectionsDirectory = null)
+        string? connectionsDirectory = null, bool registry = false)
     {
         try
         {
-            var connections = await ConnectionFiles.ReadAsync(configPath, connectionsDirectory,
-                Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), cancellationToken);
+            var connections = await ConnectionFiles.ReadAsync(configPath, connectionsDirectory, HomeDirectory, cancellationToken, registry);
             var connectionString = postgres ?? Environment.GetEnvironmentVariable(PostgresVariable)
                 ?? throw new ConfigException("--postgres", $"give --postgres CONNECTION_STRING or set {PostgresVariable}");
             return new EngineSettings(connections, connectionString, PostgresTarget.Parse(connectionString));
@@ -157,7 +161,7 @@ internal static class EngineHost
         {
             host = NodeWebHost.Build(node, dataSource,
                 builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name, runLocks: settings.Postgres,
-                    akka => akka.AddClusterMembership(node).AddClusterEngine(new ConnectionCatalog(settings.Connections), node.Workers)));
+                    akka => akka.AddClusterMembership(node).AddClusterEngine(new ConnectionCatalog(), node.Workers, json => RegistryDocument.Parse(json, HomeDirectory))));
         }
         await host.StartAsync(cancellationToken);
         return host;

@@ -1,8 +1,10 @@
 using Akka.Actor;
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using ResponsysCluster.Engine.Registry;
 using ResponsysCluster.Node.Hosting;
 
 namespace ResponsysCluster.Node.Commands;
@@ -33,7 +35,7 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
             return ExitCodes.ConfigurationOrConnection;
         }
         var connectionsDirectory = arguments.ConnectionsDirectory ?? Environment.GetEnvironmentVariable(ConnectionFiles.DirectoryVariable);
-        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop, connectionsDirectory) is not { } read)
+        if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop, connectionsDirectory, registry: true) is not { } read)
             return ExitCodes.ConfigurationOrConnection;
         // Every session the node opens names the node, so that pg_stat_activity shows which node does what.
         var settings = read with { Postgres = new NpgsqlConnectionStringBuilder(read.Postgres) { ApplicationName = $"responsys-cluster:{node.Name}" }.ConnectionString };
@@ -46,11 +48,13 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         await using var _ = engine;
         var host = engine.Host;
         var self = Akka.Cluster.Cluster.Get(host.Services.GetRequiredService<ActorSystem>()).SelfAddress;
-        logger.LogInformation("Node {Name} at {Address}, health endpoints on {Http}, running connections {Connections}; stop with SIGTERM",
+        logger.LogInformation("Node {Name} at {Address}, health endpoints on {Http}, adding connections {Connections} to the registry; stop with SIGTERM",
             node.Name, self, string.Join(", ", NodeWebHost.BoundAddresses(host)), string.Join(", ", settings.Connections.Select(c => c.ConnectionId)));
         // The host's console lifetime takes SIGTERM for itself and starts stopping: that ends the wait too.
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stop, lifetime.ApplicationStopping);
+        var registry = host.Services.GetRequiredService<ActorRegistry>().Get<ConnectionRegistryActor>();
+        var applying = RegistryFiles.ApplyAsync(registry, settings.Files, logger, stopping.Token);
         try
         {
             await Task.Delay(Timeout.Infinite, stopping.Token);
@@ -59,6 +63,7 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         {
             logger.LogInformation("Stopping");
         }
+        await applying;
         await host.StopAsync(CancellationToken.None);
         return ExitCodes.Success;
     }

@@ -23,13 +23,19 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
 {
     private static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(5);
 
-    private readonly ConcurrentDictionary<string, SftpConnectionPool> pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (ConnectionConfig Config, SftpConnectionPool Pool)> pools = new(StringComparer.Ordinal);
 
     public ConnectionPorts For(ConnectionConfig config)
     {
         var logger = loggerFactory.CreateLogger("sftp");
-        var pool = pools.GetOrAdd(config.ConnectionId, _ => new SftpConnectionPool(new SftpConnector(config, logger),
-            new SftpConnectionPoolOptions(config.MaxConcurrentDownloads + 1, IdleLimit), logger));
+        SftpConnectionPool Open() => new(new SftpConnector(config, logger), new SftpConnectionPoolOptions(config.MaxConcurrentDownloads + 1, IdleLimit), logger);
+        var pool = pools.AddOrUpdate(config.ConnectionId, _ => (config, Open()), (connectionId, known) =>
+        {
+            if (known.Config == config) return known;
+            // Changed settings (another host, key or cap): sessions of the old ones close as they come back.
+            _ = known.Pool.DisposeAsync().AsTask();
+            return (config, Open());
+        }).Pool;
         return new ConnectionPorts(
             pool,
             new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone, loadedBy),
@@ -48,7 +54,7 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
     /// <summary>Closes the kept SFTP sessions (those still leased close as their users give them back).</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var pool in pools.Values) await pool.DisposeAsync().ConfigureAwait(false);
+        foreach (var (_, pool) in pools.Values) await pool.DisposeAsync().ConfigureAwait(false);
         pools.Clear();
     }
 
