@@ -14,8 +14,14 @@ namespace ResponsysCluster.Engine.Tests;
 /// ports from its log, so no two tests can race for a port.
 /// </summary>
 [Collection(ServersCollection.Name)]
-public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer postgres)
+public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer postgres) : IAsyncLifetime
 {
+    private ClusterDatabase database = null!;
+
+    public async Task InitializeAsync() => database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
+
+    public async Task DisposeAsync() => await database.DisposeAsync();
+
     private const int TestTimeout = 120_000;
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
@@ -48,7 +54,7 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
 
     private EngineProcess StartNode(string name, string? seeds = null, string connection = "", string? configPath = null)
     {
-        List<string> arguments = ["node", "--config", configPath ?? WriteConfig(connection), "--postgres", postgres.ConnectionString,
+        List<string> arguments = ["node", "--config", configPath ?? WriteConfig(connection), "--postgres", database.ConnectionString,
             "--port", "0", "--http", "127.0.0.1:0", "--name", name];
         if (seeds is not null) arguments.AddRange(["--seeds", seeds]);
         return EngineProcess.Start(arguments);
@@ -73,7 +79,7 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
 
     private async Task<List<string>> ApplicationNamesAsync(params string[] names)
     {
-        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         await using var command = dataSource.CreateCommand(
             "SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name = ANY(@names) ORDER BY 1");
         command.Parameters.AddWithValue("names", names);
@@ -111,7 +117,7 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
 
     private async Task<string?> LoadedByAsync(string connection, TimeSpan limit)
     {
-        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
@@ -133,19 +139,63 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
         WriteConfig(second, directory);
         var name = "dir-" + Guid.NewGuid().ToString("N")[..8];
 
-        await using var node = EngineProcess.Start(["node", "--postgres", postgres.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", name],
+        await using var node = EngineProcess.Start(["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", name],
             new Dictionary<string, string?> { ["RSX_CONNECTIONS"] = directory });
         var started = await node.WaitForLogAsync(Started(), StartLimit);
 
-        Assert.Contains($"running connections {string.Join(", ", new[] { first, second }.Order(StringComparer.Ordinal))};", node.StderrSoFar);
+        Assert.Contains($"adding connections {string.Join(", ", new[] { first, second }.Order(StringComparer.Ordinal))} to the registry;", node.StderrSoFar);
         Assert.Equal(name, await LoadedByAsync(first, StartLimit));
         Assert.Equal(name, await LoadedByAsync(second, StartLimit));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(started.Groups["http"].Value + "/health/live"));
         // The run's extraction log names the node beside each step.
-        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         await using var nodes = dataSource.CreateCommand("SELECT array_agg(DISTINCT coalesce(node, '')) FROM responsys_cluster.extraction_log WHERE connection_id = @c");
         nodes.Parameters.AddWithValue("c", first);
         Assert.Equal([name], (string[])(await nodes.ExecuteScalarAsync())!);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_run_a_registered_connection_after_a_restart_with_no_connection_files_since_the_registry_keeps_it()
+    {
+        var connection = "c" + Guid.NewGuid().ToString("N")[..10];
+        var directory = Directory.CreateTempSubdirectory("rsx-connections-").FullName;
+        var exports = sftp.CreateExportDirectory();
+        var at = new DateTimeOffset(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+        exports.Write("LIST_20180911.csv", "ID\n1\n", at);
+        exports.WriteReady("LIST_20180911.csv", "1", at);
+        File.WriteAllText(Path.Combine(directory, "c.json"), new JsonObject
+        {
+            ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = exports.Path,
+            ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z", ["connection_id"] = connection,
+            ["schedule"] = new JsonObject { ["every"] = "2s" },
+        }.ToJsonString());
+        string[] node = ["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0"];
+
+        await using (var first = EngineProcess.Start([.. node, "--name", "first", "--connections", directory]))
+        {
+            await first.WaitForLogAsync(new Regex($"Connection {connection} from .*c\\.json: saved in the registry"), StartLimit);
+            Assert.Equal("first", await LoadedByAsync(connection, StartLimit));
+            first.Terminate();
+            Assert.Equal(0, (await first.WaitForExitAsync(TimeSpan.FromSeconds(60))).ExitCode);
+        }
+        Directory.Delete(directory, recursive: true);
+        exports.Write("LIST_20180912.csv", "ID\n2\n", at.AddDays(1));
+        exports.WriteReady("LIST_20180912.csv", "1", at.AddDays(1));
+
+        // Started again with no connection at all: the registry in the journal still has it, and it runs on schedule.
+        await using var second = EngineProcess.Start([.. node, "--name", "second"]);
+        await second.WaitForLogAsync(Started(), StartLimit);
+        var deadline = DateTime.UtcNow + StartLimit;
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var loaded = dataSource.CreateCommand(
+            "SELECT loaded_by FROM responsys_cluster.file_ledger WHERE connection_id = @c AND path LIKE '%LIST_20180912.csv'");
+        loaded.Parameters.AddWithValue("c", connection);
+        while (await loaded.ExecuteScalarAsync() is not string loadedBy)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the registered connection did not load its new file after the restart");
+            await Task.Delay(500);
+        }
+        Assert.Equal("second", (string)(await loaded.ExecuteScalarAsync())!);
     }
 
     [Fact(Timeout = TestTimeout)]
@@ -170,7 +220,7 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
     [Fact(Timeout = TestTimeout)]
     public async Task Should_stop_with_a_clear_error_naming_the_flag_and_its_variable_when_a_seed_is_not_host_and_port()
     {
-        await using var node = EngineProcess.Start(["node", "--config", WriteConfig(), "--postgres", postgres.ConnectionString, "--seeds", "node-a"]);
+        await using var node = EngineProcess.Start(["node", "--config", WriteConfig(), "--postgres", database.ConnectionString, "--seeds", "node-a"]);
         var (exitCode, stdout, stderr) = await node.WaitForExitAsync(StartLimit);
 
         Assert.Equal(2, exitCode);

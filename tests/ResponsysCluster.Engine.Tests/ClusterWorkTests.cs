@@ -15,7 +15,7 @@ namespace ResponsysCluster.Engine.Tests;
 /// file worker (<c>RSX_NODE_WORKERS=1</c>), so that jobs in flight at once are on different nodes.
 /// </summary>
 [Collection(ServersCollection.Name)]
-public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer postgres, ITestOutputHelper output) : IDisposable
+public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer postgres, ITestOutputHelper output) : IAsyncLifetime
 {
     private const int TestTimeout = 300_000;
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
@@ -28,10 +28,15 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
     [GeneratedRegex(@"Node (?<name>\S+) at akka\.tcp://responsys-cluster@127\.0\.0\.1:(?<port>\d+), health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
     private static partial Regex Started();
 
-    public void Dispose()
+    private ClusterDatabase database = null!;
+
+    public async Task InitializeAsync() => database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
+
+    public async Task DisposeAsync()
     {
-        foreach (var node in nodes) node.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        foreach (var node in nodes) await node.DisposeAsync();
         Directory.Delete(connectionsDirectory, recursive: true);
+        await database.DisposeAsync();
     }
 
     /// <summary>A connection file in the shared directory, on its own export directory, run every 2 s, 3 downloads at once.</summary>
@@ -64,7 +69,7 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
 
     private async Task<(EngineProcess Node, Match Started)> StartNodeAsync(string name, string? seed)
     {
-        List<string> arguments = ["node", "--postgres", postgres.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", name];
+        List<string> arguments = ["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", name];
         if (seed is not null) arguments.AddRange(["--seeds", seed]);
         var node = EngineProcess.Start(arguments, new Dictionary<string, string?>
         {
@@ -100,7 +105,7 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
 
     private async Task<long> ScalarAsync(string sql, params (string Name, object Value)[] parameters)
     {
-        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         await using var command = dataSource.CreateCommand(sql);
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value);
         return Convert.ToInt64(await command.ExecuteScalarAsync());
@@ -140,7 +145,7 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
 
     private async Task<List<string>> LoadedByAsync(IEnumerable<string> connections)
     {
-        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         await using var command = dataSource.CreateCommand(
             "SELECT DISTINCT loaded_by FROM responsys_cluster.file_ledger WHERE connection_id = ANY(@c) ORDER BY 1");
         command.Parameters.AddWithValue("c", connections.ToArray());
@@ -168,7 +173,7 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
     /// <summary>The name of a node whose session is running a COPY now (a file load mid-way), waiting for one.</summary>
     private async Task<string> NodeCopyingAsync(TimeSpan limit)
     {
-        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
@@ -233,7 +238,7 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
     /// </summary>
     private async Task<string> NextPendingStepAsync(string connection, long afterMicros, TimeSpan limit)
     {
-        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var deadline = DateTime.UtcNow + limit;
         while (true)
         {
