@@ -19,6 +19,9 @@ public sealed class ExportRecordReader : IDisposable
     private readonly string encodingName;
     private readonly InvalidByteTracker invalidBytes;
     private readonly NulCheck? nulCheck;
+    private readonly IReadOnlyList<string> fileHeader;
+    // Set by SelectColumns: the file ordinal of each selected column, in the file's order.
+    private int[]? selected;
     private long nextLine;
 
     private ExportRecordReader(CsvDataReader reader, string filePath, string encodingName, InvalidByteTracker invalidBytes,
@@ -29,12 +32,13 @@ public sealed class ExportRecordReader : IDisposable
         this.invalidBytes = invalidBytes;
         this.filePath = filePath;
         this.encodingName = encodingName;
+        fileHeader = header;
         Header = header;
         nextLine = 1 + headerLines;
     }
 
-    /// <summary>Column names from the header row, in order.</summary>
-    public IReadOnlyList<string> Header { get; }
+    /// <summary>Column names from the header row, in order (only the selected ones after <see cref="SelectColumns"/>).</summary>
+    public IReadOnlyList<string> Header { get; private set; }
 
     /// <summary>Records read so far; while positioned on a record, its 1-based ordinal.</summary>
     public long RecordsRead { get; private set; }
@@ -46,10 +50,35 @@ public sealed class ExportRecordReader : IDisposable
     public long LineNumber { get; private set; }
 
     /// <summary>Fields in the current record; may be more or fewer than the header has.</summary>
-    public int FieldCount => reader.RowFieldCount;
+    public int FieldCount => selected is null ? reader.RowFieldCount : SelectedFieldCount();
 
-    /// <summary>The current record's field, unquoted and unescaped; valid until the next <see cref="Read"/>.</summary>
-    public ReadOnlySpan<char> Field(int ordinal) => reader.GetFieldSpan(ordinal);
+    /// <summary>
+    /// The current record's field, unquoted and unescaped; valid until the next <see cref="Read"/>. Past the
+    /// header's columns come the record's extra fields.
+    /// </summary>
+    public ReadOnlySpan<char> Field(int ordinal) => reader.GetFieldSpan(selected is null ? ordinal : FileOrdinal(ordinal));
+
+    /// <summary>
+    /// Reads only the header columns <paramref name="names"/> lists, in the file's order, as if the others were not
+    /// there (a name the header lacks is no error); fields beyond the file's header remain extra fields.
+    /// </summary>
+    public void SelectColumns(IReadOnlyCollection<string> names)
+    {
+        selected = Enumerable.Range(0, fileHeader.Count).Where(i => names.Contains(fileHeader[i])).ToArray();
+        Header = [.. selected.Select(i => fileHeader[i])];
+    }
+
+    private int FileOrdinal(int ordinal) => ordinal < selected!.Length ? selected[ordinal] : fileHeader.Count + ordinal - selected.Length;
+
+    // A short record lacks the header's last columns: of the selected ones, those it has are a prefix.
+    private int SelectedFieldCount()
+    {
+        var fields = reader.RowFieldCount;
+        if (fields > fileHeader.Count) return selected!.Length + fields - fileHeader.Count;
+        var present = 0;
+        while (present < selected!.Length && selected[present] < fields) present++;
+        return present;
+    }
 
     /// <summary>Opens <paramref name="stream"/> and reads the header row. The reader owns the stream.</summary>
     public static ExportRecordReader Open(Stream stream, string filePath, CsvFormat format)
@@ -144,10 +173,10 @@ public sealed class ExportRecordReader : IDisposable
             // The record's raw text up to this field's NUL, to count the lines a quoted field spans before it.
             var raw = reader.GetRawRecordSpan();
             var before = raw[..Math.Max(0, raw.IndexOf('\0'))].ToString();
-            return nulCheck!.Error(filePath, Header, i, lineAtStart, before, record);
+            return nulCheck!.Error(filePath, fileHeader, i, lineAtStart, before, record);
         }
         var rawText = reader.GetRawRecordSpan().ToString();
-        return nulCheck!.Error(filePath, Header, column: null, lineAtStart, rawText[..rawText.IndexOf('\0')], record);
+        return nulCheck!.Error(filePath, fileHeader, column: null, lineAtStart, rawText[..rawText.IndexOf('\0')], record);
     }
 
     // Blank lines are not records (as Python's csv.DictReader, and so tap-responsys, skips them).

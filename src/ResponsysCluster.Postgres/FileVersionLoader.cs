@@ -65,6 +65,7 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         var path = load.Version.Path;
         var stream = await open(cancellationToken).ConfigureAwait(false);
         using var reader = ExportRecordReader.Open(stream, path, readFormat);
+        if (load.SelectedColumns is { } selected) reader.SelectColumns(selected);
         var types = await HeaderTypesAsync(load, reader.Header, open, sampleRows, cancellationToken).ConfigureAwait(false);
         var table = await tables.EnsureAsync(load.Table, reader.Header.Select(h => new Column(h, types.GetValueOrDefault(h, ColumnType.String))).ToList(),
             cancellationToken).ConfigureAwait(false);

@@ -40,4 +40,29 @@ public sealed class TableSelectionTests
 
         Assert.Equal(("tables", reason), (error.Key, error.Reason));
     }
+
+    [Fact]
+    public void Should_select_the_columns_listed_per_table_and_all_columns_of_a_table_not_named()
+    {
+        var config = Parse(""", "columns": {"CONTACT_LIST": ["RIID_", "EMAIL_ADDRESS_"]}""");
+
+        Assert.Equal(["RIID_", "EMAIL_ADDRESS_"], config.ColumnsOf("CONTACT_LIST"));
+        Assert.Null(config.ColumnsOf("OPENED"));
+        Assert.Null(Parse("").ColumnsOf("CONTACT_LIST"));
+    }
+
+    [Theory]
+    [InlineData(""", "columns": ["A"] """, "must map table names to lists of column names")]
+    [InlineData(""", "columns": {"T": "A"} """, "must map table names to lists of column names")]
+    [InlineData(""", "columns": {"T": ["A", 2]} """, "must map table names to lists of column names")]
+    [InlineData(""", "columns": {"T": ["A", "A"]} """, "lists A of T twice")]
+    [InlineData(""", "columns": {"T": []} """, "selects no column of T: leave the table out to load all its columns")]
+    [InlineData(""", "tables": ["T"], "columns": {"U": ["A"]} """, "selects columns of U, a table the 'tables' key leaves out")]
+    public void Should_refuse_a_column_selection_that_is_malformed_or_names_an_unselected_table(string columns, string reason)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse(columns));
+
+        Assert.Equal("columns", error.Key);
+        Assert.StartsWith(reason, error.Reason);
+    }
 }

@@ -16,17 +16,19 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
 
     private string Schema => "responsys_" + connection;
 
-    private string WriteConfig(ExportDirectory exports, int readyTimeoutHours = 1_000_000)
+    private string WriteConfig(ExportDirectory exports, int readyTimeoutHours = 1_000_000, JsonObject? columns = null)
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory("rsx-sync-").FullName, "connection.json");
-        File.WriteAllText(path, new JsonObject
+        var config = new JsonObject
         {
             ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = exports.Path,
             ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z",
             ["connection_id"] = connection,
             // By default these 2018 files wait for their ready file rather than being abandoned.
             ["ready_timeout"] = readyTimeoutHours,
-        }.ToJsonString());
+        };
+        if (columns is not null) config["columns"] = columns;
+        File.WriteAllText(path, config.ToJsonString());
         return path;
     }
 
@@ -273,6 +275,29 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
         Assert.StartsWith($"file started LIST {exports.PathOf("LIST_20180911_01.csv")} {Rows(1, 3).Length} bytes, modified 2018-09-11T09:00:00", Squeeze(log[6]));
         Assert.StartsWith($"file finished LIST {exports.PathOf("LIST_20180911_01.csv")} 3 rows loaded, 0 replaced in ", Squeeze(log[7]));
         Assert.Equal(8, log.Length);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_load_only_the_columns_the_columns_key_selects_and_every_column_of_the_other_tables()
+    {
+        var exports = sftp.CreateExportDirectory();
+        exports.Write("LIST_20180911.csv", "RIID_,EMAIL_ADDRESS_,PHONE\n1,a@x.com,555\n2,b@x.com,556\n", T);
+        exports.WriteReady("LIST_20180911.csv", "2", T);
+        exports.Write("CLICK_20180911.csv", "RIID_,URL\n1,http://x\n", T);
+        exports.WriteReady("CLICK_20180911.csv", "1", T);
+
+        var run = await SyncAsync(WriteConfig(exports, columns: new JsonObject { ["LIST"] = new JsonArray("RIID_", "EMAIL_ADDRESS_") }));
+
+        Assert.Equal(0, run.ExitCode);
+        const string userColumns = "SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns " +
+            "WHERE table_schema = '{0}' AND table_name = '{1}' AND column_name NOT LIKE '\\_sdc\\_%'";
+        await using var dataSource = NpgsqlDataSource.Create(postgres.ConnectionString);
+        await using var list = dataSource.CreateCommand(string.Format(userColumns, Schema, "list"));
+        await using var click = dataSource.CreateCommand(string.Format(userColumns, Schema, "click"));
+        Assert.Equal("riid_,email_address_", await list.ExecuteScalarAsync());
+        Assert.Equal("riid_,url", await click.ExecuteScalarAsync());
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {Schema}.list WHERE _sdc_extra IS NOT NULL OR email_address_ IS NULL"));
+        await AssertRowsOnceAsync("list", 2);
     }
 
     /// <summary>The log command pads its columns; one space between words is enough to compare.</summary>

@@ -57,6 +57,23 @@ public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifeti
     }
 
     [Fact]
+    public async Task Should_load_only_the_selected_columns_and_keep_unselected_ones_out_of_the_table_and_the_extra_fields()
+    {
+        const string csv = "RIID_,EMAIL_ADDRESS_,PHONE,CITY\n1,a@x.com,555-1,Paris\n2,b@x.com,555-2,Oslo,surplus\n";
+        var load = Load("CONTACT_LIST", "/x/20180911_CONTACT_LIST.csv", csv, T, 2, new Column("RIID_", ColumnType.Integer))
+            with { SelectedColumns = ["RIID_", "CITY"] };
+
+        var loaded = await Loader().LoadAsync(load, Content(csv), CancellationToken.None);
+
+        Assert.Equal(2, loaded.RowsLoaded);
+        var columns = await RowsAsync($"SELECT column_name FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = 'contact_list' AND column_name NOT LIKE '\\_sdc\\_%' ORDER BY ordinal_position");
+        Assert.Equal(["riid_", "city"], columns.Select(c => (string)c[0]!));
+        var rows = await RowsAsync($"SELECT riid_, city, _sdc_extra::text, _sdc_source_lineno FROM {schema}.contact_list ORDER BY riid_");
+        Assert.Equal([1L, "Paris", null, 2L], rows[0]);
+        Assert.Equal([2L, "Oslo", "[\"surplus\"]", 3L], rows[1]);
+    }
+
+    [Fact]
     public async Task Should_replace_the_rows_of_an_earlier_version_of_the_same_path()
     {
         const string v1 = "ID\n1\n2\n3\n";

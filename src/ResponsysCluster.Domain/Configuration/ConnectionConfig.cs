@@ -67,6 +67,15 @@ public sealed record ConnectionConfig
     /// </summary>
     public IReadOnlyList<string>? Tables { get; init; }
 
+    /// <summary>
+    /// The columns loaded of each table the <c>columns</c> key names (the others are not read into the table, and
+    /// are not extra fields either); a table it does not name loads all its columns.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? Columns { get; init; }
+
+    /// <summary>The columns of <paramref name="table"/> to load; null: all.</summary>
+    public IReadOnlyList<string>? ColumnsOf(string table) => Columns?.GetValueOrDefault(table);
+
     /// <summary>Whether <paramref name="table"/> is among the tables this connection replicates.</summary>
     public bool Selects(string table) => Tables is null || Tables.Contains(table, StringComparer.Ordinal);
 

@@ -18,7 +18,7 @@ public static class ConnectionConfigParser
         "host", "port", "username", "path", "password", "password_env", "private_key_file", "private_key",
         "private_key_passphrase", "private_key_passphrase_env", "host_key_fingerprint", "start_date", "delimiter", "encoding",
         "sample_rows", "sample_files", "ready_timeout", "connection_id", "target_schema", "time_zone",
-        "max_concurrent_downloads", "schedule", "tables",
+        "max_concurrent_downloads", "schedule", "tables", "columns",
     ];
 
     // Schemas a connection must not load into: the product's own (ControlTables.Schema) and PostgreSQL's.
@@ -83,7 +83,11 @@ public static class ConnectionConfigParser
             MaxConcurrentDownloads = OptionalInt(root, "max_concurrent_downloads", 2, 1, 32),
             Schedule = ScheduleConfigParser.Parse(Value(root, "schedule"), timeZone),
             Tables = OptionalTableList(root, "tables"),
+            Columns = OptionalColumnSelection(root, "columns"),
         };
+
+        if (config.Columns?.Keys.FirstOrDefault(t => !config.Selects(t)) is { } unselected)
+            throw new ConfigException("columns", $"selects columns of {unselected}, a table the 'tables' key leaves out");
 
         if (config.Password is null && config.PrivateKeyFile is null && config.PrivateKey is null)
             throw new ConfigException("private_key_file", "missing: give private_key_file, private_key or password");
@@ -143,6 +147,29 @@ public static class ConnectionConfigParser
             tables.Add(table);
         }
         return tables.Count > 0 ? tables : throw new ConfigException(key, "lists no table: leave it out to replicate every table");
+    }
+
+    /// <summary>Per table, the columns loaded (<c>{"TABLE": ["A", "B"]}</c>); null when absent.</summary>
+    private static IReadOnlyDictionary<string, IReadOnlyList<string>>? OptionalColumnSelection(JsonElement root, string key)
+    {
+        if (Value(root, key) is not { } value) return null;
+        const string shape = "must map table names to lists of column names, e.g. {\"CONTACT_LIST\": [\"RIID_\", \"EMAIL_ADDRESS_\"]}";
+        if (value.ValueKind != JsonValueKind.Object) throw new ConfigException(key, shape);
+        var selection = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var table in value.EnumerateObject())
+        {
+            if (table.Value.ValueKind != JsonValueKind.Array) throw new ConfigException(key, shape);
+            var columns = new List<string>();
+            foreach (var item in table.Value.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 } column) throw new ConfigException(key, shape);
+                if (columns.Contains(column, StringComparer.Ordinal)) throw new ConfigException(key, $"lists {column} of {table.Name} twice");
+                columns.Add(column);
+            }
+            if (columns.Count == 0) throw new ConfigException(key, $"selects no column of {table.Name}: leave the table out to load all its columns");
+            selection[table.Name] = columns;
+        }
+        return selection.Count > 0 ? selection : null;
     }
 
     private static int OptionalInt(JsonElement root, string key, int fallback, int min, int max)

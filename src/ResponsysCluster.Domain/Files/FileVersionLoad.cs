@@ -8,8 +8,9 @@ namespace ResponsysCluster.Domain.Files;
 /// <param name="ExpectedRecords">The ready file's record count, when it has one.</param>
 /// <param name="InferredColumns">Types for columns the table does not have yet (others start as text).</param>
 /// <param name="ReadyFileName">The ready file's name, for the message of a count mismatch.</param>
+/// <param name="SelectedColumns">The only columns loaded (the connection's <c>columns</c> key); null: all.</param>
 public sealed record FileVersionLoad(string Table, FileVersion Version, long? ExpectedRecords, IReadOnlyList<Column> InferredColumns,
-    string? ReadyFileName = null);
+    string? ReadyFileName = null, IReadOnlyList<string>? SelectedColumns = null);
 
 /// <summary>What loading a file version did.</summary>
 /// <param name="AlreadyLoaded">The ledger already held this version: nothing was loaded.</param>

@@ -27,7 +27,7 @@ public static class FileJobProtocol
     /// <see cref="FileJobFailed"/>. <see cref="Attempt"/> counts from 1; a result of an older attempt is ignored.
     /// </summary>
     public sealed record FileJob(Guid RunId, string ConnectionId, string Table, RemoteFile File, RemoteFile ReadyFile,
-        IReadOnlyList<Column> InferredColumns, int Attempt) : IEngineMessage;
+        IReadOnlyList<Column> InferredColumns, int Attempt, IReadOnlyList<string>? SelectedColumns = null) : IEngineMessage;
 
     /// <summary>
     /// The file version committed (or was already in the ledger). <see cref="RecordCount"/> says which count the

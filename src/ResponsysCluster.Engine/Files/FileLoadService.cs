@@ -22,7 +22,7 @@ public sealed class FileLoadService(ConnectionPorts ports)
                 return new FileJobSucceeded(job, true, 0, 0, [], started.Elapsed, null);
             await using var directory = await ports.Directory.ConnectAsync(cancellationToken).ConfigureAwait(false);
             var expected = await ExportFileChecks.ReadRecordCountAsync(directory, job.ReadyFile, cancellationToken).ConfigureAwait(false);
-            var loaded = await ports.Store.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns, job.ReadyFile.Name),
+            var loaded = await ports.Store.LoadAsync(new FileVersionLoad(job.Table, job.File.Version, expected, job.InferredColumns, job.ReadyFile.Name, job.SelectedColumns),
                 ct => directory.OpenReadAsync(job.File, ct), rowsCopied, ct => ExportFileChecks.RequireUnchangedAsync(directory, job.File, ct),
                 cancellationToken).ConfigureAwait(false);
             return new FileJobSucceeded(job, loaded.AlreadyLoaded, loaded.RowsLoaded, loaded.RowsReplaced, loaded.ColumnsWidened, started.Elapsed,

@@ -255,7 +255,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             return;
         }
         queue.Enqueue(plan.ToRead.Select(file =>
-            new FileJob(start.RunId, config.ConnectionId, prepared.Table, file.File, file.ReadyFile!, prepared.Columns, 1)));
+            new FileJob(start.RunId, config.ConnectionId, prepared.Table, file.File, file.ReadyFile!, prepared.Columns, 1, config.ColumnsOf(prepared.Table))));
         AnnounceWork();
     }
 

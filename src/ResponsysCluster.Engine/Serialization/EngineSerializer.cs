@@ -32,13 +32,14 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["brst"] = typeof(ResetTable),
         ["bsta"] = typeof(BookmarkState),
         // "fload", "fok" and "ffail" were the shapes of the push protocol before work pulling, "fwork" the
-        // announcement before workers served every connection: never reused.
+        // announcement before workers served every connection, "fjob", "fok2" and "ffail2" a job without its selected
+        // columns: never reused.
         ["fwork2"] = typeof(WorkAvailable),
         ["freq"] = typeof(RequestWork),
         ["fnone"] = typeof(NoWorkNow),
-        ["fjob"] = typeof(FileJob),
-        ["fok2"] = typeof(FileJobSucceeded),
-        ["ffail2"] = typeof(FileJobFailed),
+        ["fjob2"] = typeof(FileJob),
+        ["fok3"] = typeof(FileJobSucceeded),
+        ["ffail3"] = typeof(FileJobFailed),
         ["fprog"] = typeof(FileProgress),
         ["rnow"] = typeof(RunNow),
         ["rbusy"] = typeof(RunAlreadyRunning),
