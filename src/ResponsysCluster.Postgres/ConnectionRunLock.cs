@@ -4,8 +4,11 @@ using Npgsql;
 
 namespace ResponsysCluster.Postgres;
 
-/// <summary>Who holds a connection's run lock: the command, host and process, and since when.</summary>
-public sealed record ConnectionRunHolder(string Description, DateTimeOffset Since);
+/// <summary>
+/// Who holds a connection's run lock: the command, host and process, and since when; a node holds all its runs'
+/// locks on one session, whose start says nothing of the run's, so it has no since.
+/// </summary>
+public sealed record ConnectionRunHolder(string Description, DateTimeOffset? Since);
 
 /// <summary>
 /// One process at a time runs a connection: two would replay and write the same bookmarks in the journal, and the
@@ -80,9 +83,8 @@ public sealed class ConnectionRunLock : IAsyncDisposable
         await using var reader = await sql.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false)) return null;
         var name = reader.IsDBNull(0) ? "" : reader.GetString(0);
-        var description = name.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ? name[ApplicationPrefix.Length..]
-            : name.StartsWith(NodePrefix, StringComparison.Ordinal) ? $"node {name[NodePrefix.Length..]}"
-            : "a process of another program";
+        if (name.StartsWith(NodePrefix, StringComparison.Ordinal)) return new ConnectionRunHolder($"node {name[NodePrefix.Length..]}", null);
+        var description = name.StartsWith(ApplicationPrefix, StringComparison.Ordinal) ? name[ApplicationPrefix.Length..] : "a process of another program";
         return new ConnectionRunHolder(description, reader.IsDBNull(1) ? default : reader.GetFieldValue<DateTimeOffset>(1));
     }
 

@@ -153,14 +153,14 @@ internal static class EngineHost
             // No appsettings.json, no DOTNET_ variables: the settings are the command's flags and RSX_ variables. The
             // defaults would also watch the working directory for changes to those files, costing CPU on every write under it.
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            AddEngine(builder, settings.Postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}", runLocks: null,
+            AddEngine(builder, settings.Postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}", runLocks: false,
                 akka => akka.AddConnection(settings.Config));
             host = builder.Build();
         }
         else
         {
             host = NodeWebHost.Build(node, dataSource,
-                builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name, runLocks: settings.Postgres,
+                builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name, runLocks: true,
                     akka => akka.AddClusterMembership(node).AddClusterEngine(new ConnectionCatalog(), node.Workers, json => RegistryDocument.Parse(json, HomeDirectory))));
         }
         await host.StartAsync(cancellationToken);
@@ -168,13 +168,16 @@ internal static class EngineHost
     }
 
     private static void AddEngine(IHostApplicationBuilder builder, string postgres, NpgsqlDataSource dataSource,
-        ILoggerFactory loggerFactory, string loadedBy, string? runLocks, Action<AkkaConfigurationBuilder> connections)
+        ILoggerFactory loggerFactory, string loadedBy, bool runLocks, Action<AkkaConfigurationBuilder> connections)
     {
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         // The adapters behind the engine's ports, built once from the settings; the actors resolve them.
         // Registered by a factory, so that the host disposes it (closing the kept SFTP sessions) when it stops.
-        builder.Services.AddSingleton<IConnectionPortsFactory>(_ => new ConnectionAdapters(dataSource, loggerFactory, loadedBy, runLocks));
+        // A node's runs take their locks on one session of the node's (disposed with the host); a command holds its own.
+        if (runLocks) builder.Services.AddSingleton(_ => new NodeRunLocks(postgres));
+        builder.Services.AddSingleton<IConnectionPortsFactory>(services =>
+            new ConnectionAdapters(dataSource, loggerFactory, loadedBy, services.GetService<NodeRunLocks>()));
         builder.Services.AddAkka(ClusterMembership.SystemName, akka =>
         {
             // Akka's own log goes through the same loggers (stderr), never to stdout.

@@ -15,10 +15,10 @@ namespace ResponsysCluster.Node.Hosting;
 /// connection's SFTP sessions are kept across files, one per worker (and one for the run's listing), in an
 /// <see cref="SftpConnectionPool"/>: a new SSH session costs about 0.4 s, which dominated many small files.
 /// <paramref name="loadedBy"/> names this process in the ledger rows of the files it loads and in the steps of the
-/// extraction log it writes (a node's name). With <paramref name="runLocks"/> (a connection string), each run takes
-/// its connection's run lock there; without, the command holds it.
+/// extraction log it writes (a node's name). With <paramref name="runLocks"/> (a node's), each run takes its
+/// connection's run lock there; without, the command holds it.
 /// </summary>
-public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory, string loadedBy, string? runLocks = null)
+public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory, string loadedBy, NodeRunLocks? runLocks = null)
     : IConnectionPortsFactory, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(5);
@@ -40,7 +40,7 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
             pool,
             new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone, loadedBy),
             new RunRecords(dataSource, config.ConnectionId, loadedBy),
-            runLocks is null ? null : new PostgresRunLock(runLocks, dataSource, config.ConnectionId, "node"));
+            runLocks is null ? null : new PostgresRunLock(runLocks, dataSource, config.ConnectionId));
     }
 
     /// <summary>Creates the control tables and the journal's schema before the actor system starts using them.</summary>
