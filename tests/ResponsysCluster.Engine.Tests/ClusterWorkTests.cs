@@ -67,13 +67,13 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         }
     }
 
-    private async Task<(EngineProcess Node, Match Started)> StartNodeAsync(string name, string? seed)
+    private async Task<(EngineProcess Node, Match Started)> StartNodeAsync(string name, string? seed, string workers = "1", string? dbConnections = null)
     {
         List<string> arguments = ["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", name];
         if (seed is not null) arguments.AddRange(["--seeds", seed]);
         var node = EngineProcess.Start(arguments, new Dictionary<string, string?>
         {
-            ["RSX_CONNECTIONS"] = connectionsDirectory, ["RSX_NODE_WORKERS"] = "1",
+            ["RSX_CONNECTIONS"] = connectionsDirectory, ["RSX_NODE_WORKERS"] = workers, ["RSX_NODE_DB_CONNECTIONS"] = dbConnections,
         });
         nodes.Add(node);
         var started = await node.WaitForLogAsync(Started(), StartLimit);
@@ -168,6 +168,33 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         var loadedBy = await LoadedByAsync(connections.Select(c => c.Id));
         Assert.True(loadedBy.Count >= 2, $"all files were loaded by {string.Join(", ", loadedBy)}");
         Assert.All(loadedBy, name => Assert.StartsWith(prefix + "-", name));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_load_no_more_files_at_once_than_the_node_database_budget_leaves_for_loads_whatever_its_workers()
+    {
+        // Four workers and three downloads allowed, but a budget of two sessions: one for loads, one for the runs' writes.
+        var (connection, exports) = AddConnection(1);
+        var name = prefix + "-budget";
+        await StartNodeAsync(name, null, workers: "4", dbConnections: "2");
+        WriteEvents(exports, files: 6, rows: 60_000);
+
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var copying = dataSource.CreateCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = @name AND state = 'active' AND query ILIKE 'COPY%'");
+        copying.Parameters.AddWithValue("name", "responsys-cluster:" + name);
+        long mostAtOnce = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(120);
+        while (await LedgerRowsAsync(connection) < 6)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"connection {connection} had {await LedgerRowsAsync(connection)} of 6 files loaded after 120 s");
+            mostAtOnce = Math.Max(mostAtOnce, (long)(await copying.ExecuteScalarAsync())!);
+            await Task.Delay(20);
+        }
+
+        output.WriteLine($"most COPYs seen at once: {mostAtOnce}");
+        Assert.Equal(1, mostAtOnce);
+        await AssertEveryRowOnceAsync(connection, 6 * 60_000);
     }
 
     /// <summary>The name of a node whose session is running a COPY now (a file load mid-way), waiting for one.</summary>

@@ -69,6 +69,7 @@ public sealed class ComposeFileTests
         Assert.Equal(Nodes.Select(n => $"{n}:{NodeSettings.DefaultPort}"), seeds.Split(','));
         // Every RSX_ variable given is one the node reads: a misspelt one would be ignored silently.
         string[] known = [NodeSettings.NameVariable, NodeSettings.PublicHostVariable, NodeSettings.SeedsVariable, NodeSettings.WorkersVariable,
+            NodeSettings.DbConnectionsVariable,
             ConnectionFiles.DirectoryVariable, "RSX_POSTGRES"];
         Assert.All(environments.Values.SelectMany(e => e.Keys), key => Assert.Contains(key, known));
     }

@@ -65,6 +65,26 @@ public sealed class NodeSettingsTests
     }
 
     [Fact]
+    public void Should_take_the_database_budget_from_RSX_NODE_DB_CONNECTIONS_or_default_to_four()
+    {
+        Assert.Equal(9, Resolve(new NodeFlags(), new Dictionary<string, string?> { ["RSX_NODE_DB_CONNECTIONS"] = "9" }).DbConnections);
+        Assert.Equal(4, Resolve(new NodeFlags()).DbConnections);
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("0")]
+    [InlineData("lots")]
+    [InlineData("1001")]
+    public void Should_refuse_a_database_budget_that_is_not_from_2_to_1000_since_runs_keep_one_session_beside_the_loads(string value)
+    {
+        var error = Assert.Throws<NodeFlagException>(() =>
+            Resolve(new NodeFlags(), new Dictionary<string, string?> { ["RSX_NODE_DB_CONNECTIONS"] = value }));
+
+        Assert.Equal($"RSX_NODE_DB_CONNECTIONS: '{value}' is not a number from 2 to 1000", error.Message);
+    }
+
+    [Fact]
     public void Should_name_the_node_by_its_public_host_and_port_unless_named()
     {
         Assert.Equal("node-c:4200", Resolve(new NodeFlags(Host: "0.0.0.0", Port: "4200", PublicHost: "node-c")).Name);

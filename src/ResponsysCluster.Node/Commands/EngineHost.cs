@@ -74,7 +74,7 @@ internal static class EngineHost
     /// the database cannot be used, or another process runs the connection.
     /// </summary>
     public static async Task<(RunningEngine? Engine, int ExitCode)> TryStartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command,
-        bool wait, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken, NodeSettings? node = null)
+        bool wait, ILoggerFactory loggerFactory, ILogger logger, CancellationToken cancellationToken, (NodeSettings Settings, DatabaseBudget Budget)? node = null)
     {
         try
         {
@@ -99,7 +99,7 @@ internal static class EngineHost
     /// system. Disposing the result stops it and releases the lock. A <paramref name="node"/>'s runs take the lock each.
     /// </summary>
     public static async Task<RunningEngine> StartAsync(EngineSettings settings, NpgsqlDataSource dataSource, string command, bool wait,
-        ILoggerFactory loggerFactory, CancellationToken cancellationToken, NodeSettings? node = null)
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken, (NodeSettings Settings, DatabaseBudget Budget)? node = null)
     {
         await PostgresTarget.UseAsync(settings.Target, () => ConnectionAdapters.PrepareDatabaseAsync(dataSource, cancellationToken));
         var runLocks = new List<ConnectionRunLock>();
@@ -145,7 +145,7 @@ internal static class EngineHost
     /// serving its health endpoints.
     /// </summary>
     private static async Task<IHost> StartHostAsync(EngineSettings settings, NpgsqlDataSource dataSource,
-        ILoggerFactory loggerFactory, NodeSettings? node, CancellationToken cancellationToken)
+        ILoggerFactory loggerFactory, (NodeSettings Settings, DatabaseBudget Budget)? node, CancellationToken cancellationToken)
     {
         IHost host;
         if (node is null)
@@ -153,31 +153,32 @@ internal static class EngineHost
             // No appsettings.json, no DOTNET_ variables: the settings are the command's flags and RSX_ variables. The
             // defaults would also watch the working directory for changes to those files, costing CPU on every write under it.
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            AddEngine(builder, settings.Postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}", runLocks: false,
+            AddEngine(builder, settings.Postgres, dataSource, loggerFactory, $"sync on {Environment.MachineName}", nodeBudget: null,
                 akka => akka.AddConnection(settings.Config));
             host = builder.Build();
         }
         else
         {
-            host = NodeWebHost.Build(node, dataSource,
-                builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, node.Name, runLocks: true,
-                    akka => akka.AddClusterMembership(node).AddClusterEngine(new ConnectionCatalog(), node.Workers, json => RegistryDocument.Parse(json, HomeDirectory))));
+            var (member, budget) = node.Value;
+            host = NodeWebHost.Build(member, dataSource,
+                builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, member.Name, budget,
+                    akka => akka.AddClusterMembership(member).AddClusterEngine(new ConnectionCatalog(), member.Workers, json => RegistryDocument.Parse(json, HomeDirectory))));
         }
         await host.StartAsync(cancellationToken);
         return host;
     }
 
     private static void AddEngine(IHostApplicationBuilder builder, string postgres, NpgsqlDataSource dataSource,
-        ILoggerFactory loggerFactory, string loadedBy, bool runLocks, Action<AkkaConfigurationBuilder> connections)
+        ILoggerFactory loggerFactory, string loadedBy, DatabaseBudget? nodeBudget, Action<AkkaConfigurationBuilder> connections)
     {
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         // The adapters behind the engine's ports, built once from the settings; the actors resolve them.
         // Registered by a factory, so that the host disposes it (closing the kept SFTP sessions) when it stops.
         // A node's runs take their locks on one session of the node's (disposed with the host); a command holds its own.
-        if (runLocks) builder.Services.AddSingleton(_ => new NodeRunLocks(postgres));
+        if (nodeBudget is not null) builder.Services.AddSingleton(_ => new NodeRunLocks(postgres));
         builder.Services.AddSingleton<IConnectionPortsFactory>(services =>
-            new ConnectionAdapters(dataSource, loggerFactory, loadedBy, services.GetService<NodeRunLocks>()));
+            new ConnectionAdapters(dataSource, loggerFactory, loadedBy, services.GetService<NodeRunLocks>(), nodeBudget));
         builder.Services.AddAkka(ClusterMembership.SystemName, akka =>
         {
             // Akka's own log goes through the same loggers (stderr), never to stdout.

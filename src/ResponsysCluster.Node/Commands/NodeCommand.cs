@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Engine.Registry;
 using ResponsysCluster.Node.Hosting;
+using ResponsysCluster.Postgres;
 
 namespace ResponsysCluster.Node.Commands;
 
@@ -42,8 +43,10 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         foreach (var unscheduled in settings.Connections.Where(c => c.Schedule is null))
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs it on demand", unscheduled.ConnectionId);
 
-        await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
-        var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop, node);
+        // The node's loads and runs share a pool of RSX_NODE_DB_CONNECTIONS sessions, whatever the number of connections and workers.
+        using var budget = new DatabaseBudget(node.DbConnections);
+        await using var dataSource = NpgsqlDataSource.Create(budget.Bound(settings.Postgres));
+        var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop, (node, budget));
         if (engine is null) return exitCode;
         await using var _ = engine;
         var host = engine.Host;

@@ -16,9 +16,10 @@ namespace ResponsysCluster.Node.Hosting;
 /// <see cref="SftpConnectionPool"/>: a new SSH session costs about 0.4 s, which dominated many small files.
 /// <paramref name="loadedBy"/> names this process in the ledger rows of the files it loads and in the steps of the
 /// extraction log it writes (a node's name). With <paramref name="runLocks"/> (a node's), each run takes its
-/// connection's run lock there; without, the command holds it.
+/// connection's run lock there; without, the command holds it. A node's loads share its <paramref name="budget"/>.
 /// </summary>
-public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory, string loadedBy, NodeRunLocks? runLocks = null)
+public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFactory loggerFactory, string loadedBy, NodeRunLocks? runLocks = null,
+    DatabaseBudget? budget = null)
     : IConnectionPortsFactory, IAsyncDisposable, IDisposable
 {
     private static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(5);
@@ -38,7 +39,7 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
         }).Pool;
         return new ConnectionPorts(
             pool,
-            new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone, loadedBy),
+            new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone, loadedBy, budget),
             new RunRecords(dataSource, config.ConnectionId, loadedBy),
             runLocks is null ? null : new PostgresRunLock(runLocks, dataSource, config.ConnectionId));
     }

@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using ResponsysCluster.Postgres;
+
 namespace ResponsysCluster.Node.Hosting;
 
 /// <summary>A node flag (or its environment variable) holds a value that cannot be used; the message names both.</summary>
@@ -26,8 +28,9 @@ public sealed record NodeFlags(
 /// <param name="Name">Shown in logs and in the Application Name of the node's PostgreSQL sessions.</param>
 /// <param name="Http">The listener of the health endpoints; port 0 takes any free one.</param>
 /// <param name="Workers">File workers on this node (<c>RSX_NODE_WORKERS</c>): files it loads at once, whatever the number of connections.</param>
+/// <param name="DbConnections">The node's PostgreSQL budget for loading (<c>RSX_NODE_DB_CONNECTIONS</c>): the sessions its loads and runs share.</param>
 public sealed record NodeSettings(string Host, int Port, string PublicHost, IReadOnlyList<HostPort> Seeds, string Name, HostPort Http,
-    int Workers = NodeSettings.DefaultWorkers)
+    int Workers = NodeSettings.DefaultWorkers, int DbConnections = NodeSettings.DefaultDbConnections)
 {
     public const string HostVariable = "RSX_NODE_HOST";
     public const string PortVariable = "RSX_NODE_PORT";
@@ -36,10 +39,12 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
     public const string NameVariable = "RSX_NODE_NAME";
     public const string HttpVariable = "RSX_HTTP";
     public const string WorkersVariable = "RSX_NODE_WORKERS";
+    public const string DbConnectionsVariable = "RSX_NODE_DB_CONNECTIONS";
 
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 4053;
     public const int DefaultWorkers = 4;
+    public const int DefaultDbConnections = 4;
     public static readonly HostPort DefaultHttp = new("127.0.0.1", 8558);
 
     /// <summary>The settings from <paramref name="flags"/> and <paramref name="environment"/>; a wrong value is a <see cref="NodeFlagException"/> naming its flag and variable.</summary>
@@ -59,14 +64,17 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
             : [];
         var name = Given(flags.Name, NameVariable) ?? $"{publicHost}:{port}";
         var http = Given(flags.Http, HttpVariable) is { } httpText ? ParseHostPort(httpText, "--http", HttpVariable, allowAnyPort: true) : DefaultHttp;
-        var workers = Given(null, WorkersVariable) is { } workersText ? ParseCount(workersText, WorkersVariable) : DefaultWorkers;
-        return new NodeSettings(host, port, publicHost, seeds, name, http, workers);
+        var workers = Given(null, WorkersVariable) is { } workersText ? ParseCount(workersText, WorkersVariable, 1) : DefaultWorkers;
+        var dbConnections = Given(null, DbConnectionsVariable) is { } budgetText
+            ? ParseCount(budgetText, DbConnectionsVariable, DatabaseBudget.Minimum)
+            : DefaultDbConnections;
+        return new NodeSettings(host, port, publicHost, seeds, name, http, workers, dbConnections);
     }
 
-    private static int ParseCount(string text, string variable)
+    private static int ParseCount(string text, string variable, int lowest)
     {
-        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 1000) return count;
-        throw new NodeFlagException($"{variable}: '{text}' is not a number from 1 to 1000");
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= lowest && count <= 1000) return count;
+        throw new NodeFlagException($"{variable}: '{text}' is not a number from {lowest} to 1000");
     }
 
     private static HostPort ParseHostPort(string text, string flag, string variable, bool allowAnyPort)
