@@ -2,6 +2,7 @@ using System.Text.Json;
 using Npgsql;
 using ResponsysCluster.Csv;
 using ResponsysCluster.Domain.Files;
+using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Domain.Schema;
 using ResponsysCluster.Postgres.Copy;
 using static ResponsysCluster.Domain.Naming.PostgresIdentifier;
@@ -59,19 +60,127 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
         }
     }
 
+    /// <summary>
+    /// Loads <paramref name="items"/> (small versions of one table) in one transaction, each inside a savepoint: a
+    /// file that fails rolls back to its savepoint and fails alone. A file that would change the table's columns
+    /// after the transaction has locked it (a new column, or a widening that must wait for another loader) is
+    /// loaded on its own after the commit instead, since that change waits for this transaction's lock.
+    /// </summary>
+    public async Task<IReadOnlyList<FileVersionBatchResult>> LoadBatchAsync(IReadOnlyList<FileVersionBatchItem> items, CancellationToken cancellationToken,
+        int sampleRows = DefaultSampleRows)
+    {
+        var results = new FileVersionBatchResult?[items.Count];
+        var alone = new List<int>();
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
+        await using (var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var locked = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var (load, open, beforeCommit) = items[i];
+                await transaction.SaveAsync("file", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var (reader, columns) = await ReadHeaderAsync(load, open, sampleRows, cancellationToken).ConfigureAwait(false);
+                    using (reader)
+                    {
+                        if (locked.Contains(load.Table) && !tables.Knows(load.Table, columns))
+                        {
+                            alone.Add(i);
+                            continue;
+                        }
+                        var table = await tables.EnsureAsync(load.Table, columns, cancellationToken).ConfigureAwait(false);
+                        var attempt = await CopyInAsync(connection, transaction, load, reader, table, null, 0, beforeCommit, cancellationToken)
+                            .ConfigureAwait(false);
+                        if (attempt.Loaded is not { } loaded)
+                        {
+                            await transaction.RollbackAsync("file", cancellationToken).ConfigureAwait(false);
+                            alone.Add(i);
+                            continue;
+                        }
+                        await transaction.ReleaseAsync("file", cancellationToken).ConfigureAwait(false);
+                        locked.Add(load.Table);
+                        results[i] = FileVersionBatchResult.Of(loaded);
+                    }
+                }
+                catch (Exception ex) when (ex is ExportFileException or PostgresException)
+                {
+                    await transaction.RollbackAsync("file", cancellationToken).ConfigureAwait(false);
+                    results[i] = FileVersionBatchResult.Failed(ex is PostgresException refused ? FileError(load.Version.Path, refused) : ex);
+                }
+            }
+            await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var i in alone)
+        {
+            var (load, open, beforeCommit) = items[i];
+            try
+            {
+                results[i] = FileVersionBatchResult.Of(await LoadAsync(load, open, cancellationToken, sampleRows: sampleRows, beforeCommit: beforeCommit)
+                    .ConfigureAwait(false));
+            }
+            // The batch has committed: a failure now is this file's alone.
+            catch (Exception ex) when (ex is ExportFileException or NpgsqlException)
+            {
+                results[i] = FileVersionBatchResult.Failed(ex switch
+                {
+                    PostgresException refused => FileError(load.Version.Path, refused),
+                    NpgsqlException unavailable => new DatabaseUnavailableException($"PostgreSQL: {unavailable.Message}", unavailable),
+                    _ => ex,
+                });
+            }
+        }
+        return results.Select(r => r!).ToList();
+    }
+
+    /// <summary>What the database refused of one file of a batch, as that file's error.</summary>
+    private static ExportFileException FileError(string path, PostgresException refused) => refused.SqlState.StartsWith("22", StringComparison.Ordinal)
+        ? new ExportFileException(path, $"PostgreSQL refused a value: {refused.MessageText}", inner: refused)
+        : new ExportFileException(path, $"PostgreSQL: {refused.MessageText} ({refused.SqlState})", inner: refused);
+
     private async Task<Attempt> TryLoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied, int sampleRows,
         int widenedBefore, Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
     {
-        var path = load.Version.Path;
-        var stream = await open(cancellationToken).ConfigureAwait(false);
-        using var reader = ExportRecordReader.Open(stream, path, readFormat);
-        if (load.SelectedColumns is { } selected) reader.SelectColumns(selected);
-        var types = await HeaderTypesAsync(load, reader.Header, open, sampleRows, cancellationToken).ConfigureAwait(false);
-        var table = await tables.EnsureAsync(load.Table, reader.Header.Select(h => new Column(h, types.GetValueOrDefault(h, ColumnType.String))).ToList(),
-            cancellationToken).ConfigureAwait(false);
+        var (reader, columns) = await ReadHeaderAsync(load, open, sampleRows, cancellationToken).ConfigureAwait(false);
+        using (reader)
+        {
+            var table = await tables.EnsureAsync(load.Table, columns, cancellationToken).ConfigureAwait(false);
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            var attempt = await CopyInAsync(connection, transaction, load, reader, table, rowsCopied, widenedBefore, beforeCommit, cancellationToken)
+                .ConfigureAwait(false);
+            if (attempt.Loaded is { AlreadyLoaded: false }) await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            return attempt;
+        }
+    }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+    /// <summary>Opens the file and reads its header (the selected columns), typed: the load's inferred types, else sampled.</summary>
+    private async Task<(ExportRecordReader Reader, List<Column> Columns)> ReadHeaderAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open,
+        int sampleRows, CancellationToken cancellationToken)
+    {
+        var reader = ExportRecordReader.Open(await open(cancellationToken).ConfigureAwait(false), load.Version.Path, readFormat);
+        try
+        {
+            if (load.SelectedColumns is { } selected) reader.SelectColumns(selected);
+            var types = await HeaderTypesAsync(load, reader.Header, open, sampleRows, cancellationToken).ConfigureAwait(false);
+            return (reader, reader.Header.Select(h => new Column(h, types.GetValueOrDefault(h, ColumnType.String))).ToList());
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The file's rows into <paramref name="table"/> inside <paramref name="transaction"/>, with its ledger row; the
+    /// caller commits. Nothing to commit when the ledger has the version, or when the columns must widen first in a
+    /// transaction of their own (the attempt then names them).
+    /// </summary>
+    private async Task<Attempt> CopyInAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, FileVersionLoad load, ExportRecordReader reader,
+        TargetTable table, Action<long>? rowsCopied, int widenedBefore, Func<CancellationToken, Task>? beforeCommit, CancellationToken cancellationToken)
+    {
+        var path = load.Version.Path;
         // One loader per path at a time: two versions of one path must not interleave their delete and copy. Other
         // files of the table load alongside.
         await ExecuteAsync(connection, transaction, "SELECT pg_advisory_xact_lock(hashtextextended(@k, 0))", cancellationToken,
@@ -171,7 +280,6 @@ public sealed class FileVersionLoader(NpgsqlDataSource dataSource, TargetTables 
             INSERT INTO {ControlTables.Schema}.file_ledger (connection_id, responsys_table, path, modified, size, rows_loaded, rows_replaced, loaded_by)
             VALUES (@c, @t, @p, @m, @s, @rows, @replaced, @by)
             """, cancellationToken, [.. LedgerKey(load), ("rows", rows), ("replaced", (long)replaced), ("by", loadedBy)]);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return new Attempt(new FileVersionLoaded(false, rows, replaced, widened.Select(w => w.Column).ToList(), recordCount,
             gapTimes.Note is { } note ? [note] : null));
     }

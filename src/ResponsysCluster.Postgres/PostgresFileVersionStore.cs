@@ -29,6 +29,11 @@ public sealed class PostgresFileVersionStore(NpgsqlDataSource dataSource, string
         Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken) =>
         Loader().LoadAsync(load, open, cancellationToken, rowsCopied, beforeCommit: beforeCommit);
 
+    public Task<IReadOnlyList<FileVersionBatchResult>> LoadBatchAsync(IReadOnlyList<FileVersionBatchItem> items, CancellationToken cancellationToken) =>
+        DatabaseErrors.TranslateAsync(() => budget is null
+            ? Loader().LoadBatchAsync(items, cancellationToken)
+            : budget.LoadAsync(() => Loader().LoadBatchAsync(items, cancellationToken), cancellationToken));
+
     // One for the store's life: it remembers the tables it has made sure of, which saves a transaction per file.
     private readonly TargetTables tables = new(dataSource, connectionId, targetSchema);
 

@@ -32,11 +32,15 @@ public sealed class TargetTables(NpgsqlDataSource dataSource, string connectionI
     /// </summary>
     public async Task<TargetTable> EnsureAsync(string responsysTable, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
     {
-        if (ensured.TryGetValue(responsysTable, out var known) && columns.All(c => known.Columns.ContainsKey(c.Name))) return known;
+        if (Knows(responsysTable, columns)) return ensured[responsysTable];
         var table = await EnsureInDatabaseAsync(responsysTable, columns, cancellationToken).ConfigureAwait(false);
         ensured[responsysTable] = table;
         return table;
     }
+
+    /// <summary>Whether this instance knows the table to have every one of <paramref name="columns"/> (making sure would need no change).</summary>
+    public bool Knows(string responsysTable, IReadOnlyList<Column> columns) =>
+        ensured.TryGetValue(responsysTable, out var known) && columns.All(c => known.Columns.ContainsKey(c.Name));
 
     private async Task<TargetTable> EnsureInDatabaseAsync(string responsysTable, IReadOnlyList<Column> columns, CancellationToken cancellationToken)
     {

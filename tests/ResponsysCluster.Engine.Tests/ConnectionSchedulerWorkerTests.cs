@@ -39,6 +39,13 @@ public sealed class ConnectionSchedulerWorkerTests : TestKit
             await Gate.Task.WaitAsync(cancellationToken);
             return await inner.LoadAsync(load, open, rowsCopied, beforeCommit, cancellationToken);
         }
+
+        public async Task<IReadOnlyList<FileVersionBatchResult>> LoadBatchAsync(IReadOnlyList<FileVersionBatchItem> items, CancellationToken cancellationToken)
+        {
+            Interlocked.Add(ref LoadsStarted, items.Count);
+            await Gate.Task.WaitAsync(cancellationToken);
+            return await inner.LoadBatchAsync(items, cancellationToken);
+        }
     }
 
     [Fact(Timeout = 30_000)]

@@ -41,6 +41,38 @@ public sealed class FileWorkerActorTests : TestKit
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Should_ask_for_a_batch_load_its_small_files_together_and_answer_each_job_on_its_own()
+    {
+        var feed = new InMemoryExportDirectory()
+            .WithExport("E_1.csv", "ID\n1\n", minute: 1, readyCount: "1").WithExport("E_2.csv", "ID\n2\n3\n", minute: 2, readyCount: "2")
+            .WithExport("E_3.csv", "", minute: 3, readyCount: "0").WithExport("E_4.csv", "ID\n4\n", minute: 4, readyCount: "1");
+        var run = CreateTestProbe();
+        var runId = Guid.NewGuid();
+        var worker = Sys.ActorOf(FileWorkerActor.Props(_ => new FileLoadService(new ConnectionPorts(feed, store, store)), batchFiles: 4));
+        worker.Tell(new WorkAvailable(runId, "c"), run.Ref);
+        Assert.Equal(4, (await run.ExpectMsgAsync<RequestWork>(Wait)).MaxFiles);
+
+        List<FileJob> jobs;
+        await using (var session = await feed.ConnectAsync(CancellationToken.None))
+        {
+            var files = await session.ListAsync(CancellationToken.None);
+            jobs = Enumerable.Range(1, 4).Select(i => new FileJob(runId, "c", "E", files.Single(f => f.Name == $"E_{i}.csv"),
+                files.Single(f => f.Name == $"E_{i}.ready"), [], 1)).ToList();
+        }
+        var connectsBefore = feed.Connects;
+        worker.Tell(new FileJobBatch(jobs), run.Ref);
+
+        var answers = new List<FileJobSucceeded>();
+        for (var i = 0; i < 4; i++) answers.Add(await run.ExpectMsgAsync<FileJobSucceeded>(Wait));
+        Assert.Equal([("E_1.csv", 1L), ("E_2.csv", 2L), ("E_3.csv", 0L), ("E_4.csv", 1L)], answers.Select(a => (a.Job.File.Name, a.RowsLoaded)));
+        Assert.NotNull(answers[2].SkippedBecause);
+        // The empty file needed no load; the three others went to the store as one batch, over one SFTP session.
+        Assert.Equal([3], store.Batches);
+        Assert.Equal(connectsBefore + 1, feed.Connects);
+        await run.ExpectMsgAsync<RequestWork>(Wait);
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Should_answer_a_version_in_the_ledger_without_connecting()
     {
         var run = CreateTestProbe();
@@ -168,6 +200,12 @@ public sealed class FileWorkerActorTests : TestKit
             await gate.WaitAsync(cancellationToken);
             return await inner.LoadAsync(load, open, rowsCopied, beforeCommit, cancellationToken);
         }
+
+        public async Task<IReadOnlyList<FileVersionBatchResult>> LoadBatchAsync(IReadOnlyList<FileVersionBatchItem> items, CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken);
+            return await inner.LoadBatchAsync(items, cancellationToken);
+        }
     }
 
     /// <summary>A store that refuses every load with the ready file's count, as a record-count mismatch would.</summary>
@@ -180,5 +218,9 @@ public sealed class FileWorkerActorTests : TestKit
         public Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
             Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken) =>
             throw new ExportFileException(load.Version.Path, $"the ready file says {load.ExpectedRecords}");
+
+        public Task<IReadOnlyList<FileVersionBatchResult>> LoadBatchAsync(IReadOnlyList<FileVersionBatchItem> items, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<FileVersionBatchResult>>([.. items.Select(i =>
+                FileVersionBatchResult.Failed(new ExportFileException(i.Load.Version.Path, $"the ready file says {i.Load.ExpectedRecords}")))]);
     }
 }

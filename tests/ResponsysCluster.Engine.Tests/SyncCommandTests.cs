@@ -278,6 +278,28 @@ public sealed class SyncCommandTests(SftpServer sftp, PostgresServer postgres)
     }
 
     [Fact(Timeout = TestTimeout)]
+    public async Task Should_load_a_feed_of_small_files_in_batches_failing_a_bad_file_alone()
+    {
+        var exports = sftp.CreateExportDirectory();
+        for (var i = 1; i <= 20; i++)
+        {
+            var name = $"LIST_20180911_{i:00}.csv";
+            exports.Write(name, Rows(i * 100, 3), T.AddMinutes(i));
+            exports.WriteReady(name, i == 7 ? "9" : "3", T.AddMinutes(i));
+        }
+
+        var run = await SyncAsync(WriteConfig(exports));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Matches(@"LIST\s+19\s+0\s+1\s", run.Report); // 19 loaded, 1 failed
+        await AssertRowsOnceAsync("list", 19 * 3);
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM {Schema}.list WHERE _sdc_source_file LIKE '%LIST_20180911_07.csv'"));
+        var log = await LogOfAsync(RunIdOf(run.Report));
+        Assert.Matches(@"in a batch of \d+ files", log);
+        Assert.Contains("LIST_20180911_07.csv: record count mismatch", log);
+    }
+
+    [Fact(Timeout = TestTimeout)]
     public async Task Should_load_only_the_columns_the_columns_key_selects_and_every_column_of_the_other_tables()
     {
         var exports = sftp.CreateExportDirectory();

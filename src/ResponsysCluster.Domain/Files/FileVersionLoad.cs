@@ -26,3 +26,17 @@ public sealed record FileVersionLoaded(bool AlreadyLoaded, long RowsLoaded, long
 {
     public IReadOnlyList<string> Notes => ValueNotes ?? [];
 }
+
+/// <summary>
+/// One file version of a batch: the load, how to open the file, and what to check before its rows are kept
+/// (see <see cref="Ports.IFileVersionStore.LoadBatchAsync"/>).
+/// </summary>
+public sealed record FileVersionBatchItem(FileVersionLoad Load, Func<CancellationToken, Task<Stream>> Open, Func<CancellationToken, Task> BeforeCommit);
+
+/// <summary>What one file of a batch came to: <paramref name="Loaded"/>, or the <paramref name="Failure"/> that failed it alone.</summary>
+public sealed record FileVersionBatchResult(FileVersionLoaded? Loaded, Exception? Failure)
+{
+    public static FileVersionBatchResult Of(FileVersionLoaded loaded) => new(loaded, null);
+
+    public static FileVersionBatchResult Failed(Exception failure) => new(null, failure);
+}

@@ -22,4 +22,12 @@ public interface IFileVersionStore
     /// </summary>
     Task<FileVersionLoaded> LoadAsync(FileVersionLoad load, Func<CancellationToken, Task<Stream>> open, Action<long>? rowsCopied,
         Func<CancellationToken, Task> beforeCommit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Loads small file versions of one table together, one after another in one transaction: each exactly once,
+    /// with its own delete of its earlier version and its own ledger row. A file that fails (an
+    /// <see cref="ExportFileException"/>, or a value or statement the database refuses) fails alone, leaving nothing,
+    /// and the others commit; a result per item, in order. A database that cannot be used fails the whole batch.
+    /// </summary>
+    Task<IReadOnlyList<FileVersionBatchResult>> LoadBatchAsync(IReadOnlyList<FileVersionBatchItem> items, CancellationToken cancellationToken);
 }

@@ -27,8 +27,9 @@ public static class ClusterEngineHosting
     public const string BookmarkTypeName = "table-bookmark";
 
     /// <param name="parse">Reads a registered connection's JSON on this node.</param>
+    /// <param name="batchFiles">Small files of one table each worker takes at once.</param>
     public static AkkaConfigurationBuilder AddClusterEngine(this AkkaConfigurationBuilder builder, ConnectionCatalog catalog, int workers,
-        Func<string, ParsedConnectionConfig> parse)
+        Func<string, ParsedConnectionConfig> parse, int batchFiles = FileWorkerActor.DefaultBatchFiles)
     {
         // Chosen once: changing the state-store mode of an existing type name strands its remembered entities.
         var bookmarkShards = new ShardOptions { StateStoreMode = StateStoreMode.Persistence, RememberEntities = false };
@@ -49,7 +50,7 @@ public static class ClusterEngineHosting
                     ? loads.AddOrUpdate(connectionId, _ => (config, new FileLoadService(ports.For(config))),
                         (_, known) => known.Config == config ? known : (config, new FileLoadService(ports.For(config)))).Loads
                     : null;
-                var pool = system.ActorOf(FileWorkerPoolActor.Props(workers, LoadsOf), "file-workers");
+                var pool = system.ActorOf(FileWorkerPoolActor.Props(workers, LoadsOf, batchFiles), "file-workers");
                 var mediator = DistributedPubSub.Get(system).Mediator;
                 mediator.Tell(new Subscribe(FileWorkAnnouncerActor.Topic, pool));
                 registry.Register<FileWorkAnnouncerActor>(system.ActorOf(FileWorkAnnouncerActor.Props(mediator), "file-work-announcer"));

@@ -16,8 +16,11 @@ public static class FileJobProtocol
     /// <summary>A run of the connection has jobs to hand out: a free worker answers with <see cref="RequestWork"/>.</summary>
     public sealed record WorkAvailable(Guid RunId, string ConnectionId) : IEngineMessage;
 
-    /// <summary>A free worker asks the run (the sender of <see cref="WorkAvailable"/>) for one job.</summary>
-    public sealed record RequestWork(Guid RunId) : IEngineMessage;
+    /// <summary>
+    /// A free worker asks the run (the sender of <see cref="WorkAvailable"/>) for one job, or for a
+    /// <see cref="FileJobBatch"/> of up to <see cref="MaxFiles"/> small ones.
+    /// </summary>
+    public sealed record RequestWork(Guid RunId, int MaxFiles = 1) : IEngineMessage;
 
     /// <summary>The run has no job to hand out now; it announces <see cref="WorkAvailable"/> again when it has.</summary>
     public sealed record NoWorkNow(Guid RunId) : IEngineMessage;
@@ -28,6 +31,9 @@ public static class FileJobProtocol
     /// </summary>
     public sealed record FileJob(Guid RunId, string ConnectionId, string Table, RemoteFile File, RemoteFile ReadyFile,
         IReadOnlyList<Column> InferredColumns, int Attempt, IReadOnlyList<string>? SelectedColumns = null) : IEngineMessage;
+
+    /// <summary>Small file versions of one table, handed to one worker together: answered with a result per job.</summary>
+    public sealed record FileJobBatch(IReadOnlyList<FileJob> Jobs) : IEngineMessage;
 
     /// <summary>
     /// The file version committed (or was already in the ledger). <see cref="RecordCount"/> says which count the

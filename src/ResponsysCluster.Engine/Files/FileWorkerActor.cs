@@ -4,7 +4,7 @@ using static ResponsysCluster.Engine.Files.FileJobProtocol;
 namespace ResponsysCluster.Engine.Files;
 
 /// <summary>
-/// Loads one file job at a time for any run that announced work, asking those runs in turn (so that no connection
+/// Loads one file job (or one batch of small files of a table) at a time for any run that announced work, asking those runs in turn (so that no connection
 /// starves another): the load runs as a task piped back to the actor, and the result goes to the run that handed
 /// the job out. A run that answers <see cref="NoWorkNow"/>, stops while asked, or does not answer within
 /// <see cref="AnswerTimeout"/> is not asked again until it announces work again. Stopping the worker cancels the
@@ -14,9 +14,13 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash, IWithTimers
 {
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>Small files of one table a worker takes at once unless told otherwise: a feed's files ready together load in one transaction.</summary>
+    public const int DefaultBatchFiles = 50;
+
     private const string AnswerTimer = "answer";
 
     private readonly Func<string, FileLoadService> loadsOf;
+    private readonly int batchFiles;
     private readonly CancellationTokenSource stopping = new();
     // Runs that announced work and have not said they have none, in the order they are asked next.
     private readonly LinkedList<(IActorRef Run, Guid RunId)> runsWithWork = new();
@@ -25,9 +29,11 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash, IWithTimers
 
     // One set of handlers with flags rather than Become: a ReceiveActor compiles its handlers anew on every Become,
     // which here would be twice per file.
-    public FileWorkerActor(Func<string, FileLoadService> loadsOf)
+    /// <param name="batchFiles">Small files of one table this worker takes at once (1: one file at a time).</param>
+    public FileWorkerActor(Func<string, FileLoadService> loadsOf, int batchFiles = 1)
     {
         this.loadsOf = loadsOf;
+        this.batchFiles = batchFiles;
         Receive<WorkAvailable>(HandleWorkAvailable);
         Receive<NoWorkNow>(none => StopAsking(none.RunId));
         Receive<AnswerLate>(late => StopAsking(late.RunId));
@@ -38,7 +44,12 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash, IWithTimers
         Receive<FileJob>(job =>
         {
             if (busy) Stash.Stash();
-            else HandleJob(job);
+            else HandleJobs([job]);
+        });
+        Receive<FileJobBatch>(batch =>
+        {
+            if (busy) Stash.Stash();
+            else HandleJobs(batch.Jobs);
         });
         Receive<Copied>(copied => Publish(copied.Job, copied.Rows, finished: false));
         Receive<Finished>(HandleFinished);
@@ -48,7 +59,8 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Func<string, FileLoadService> loadsOf) => Akka.Actor.Props.Create(() => new FileWorkerActor(loadsOf));
+    public static Props Props(Func<string, FileLoadService> loadsOf, int batchFiles = 1) =>
+        Akka.Actor.Props.Create(() => new FileWorkerActor(loadsOf, batchFiles));
 
     protected override void PostStop()
     {
@@ -81,7 +93,7 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash, IWithTimers
         asking = first.Value;
         // Watched while asked, so that a run that ended (or whose node went) is skipped at once.
         Context.Watch(first.Value.Run);
-        first.Value.Run.Tell(new RequestWork(first.Value.RunId));
+        first.Value.Run.Tell(new RequestWork(first.Value.RunId, batchFiles));
         Timers.StartSingleTimer(AnswerTimer, new AnswerLate(first.Value.RunId), AnswerTimeout);
     }
 
@@ -92,36 +104,46 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash, IWithTimers
         Timers.Cancel(AnswerTimer);
     }
 
-    private void HandleJob(FileJob job)
+    private void HandleJobs(IReadOnlyList<FileJob> jobs)
     {
-        if (asking?.RunId == job.RunId) EndAsking();
+        var first = jobs[0];
+        if (asking?.RunId == first.RunId) EndAsking();
         var owner = Sender;
         var self = Self;
-        Publish(job, 0, finished: false);
-        loadsOf(job.ConnectionId).LoadAsync(job, rows => self.Tell(new Copied(job, rows)), stopping.Token).PipeTo(Self,
-            success: result => new Finished(result, owner),
-            failure: ex => new Finished(new FileJobFailed(job, new FileFailure(job.File.Path, FailureText.Of(ex)), TimeSpan.Zero), owner));
+        foreach (var job in jobs) Publish(job, 0, finished: false);
+        var loads = loadsOf(first.ConnectionId);
+        async Task<IReadOnlyList<object>> LoadOneAsync(CancellationToken token) =>
+            [await loads.LoadAsync(first, rows => self.Tell(new Copied(first, rows)), token).ConfigureAwait(false)];
+        var loading = jobs.Count == 1 ? LoadOneAsync(stopping.Token) : loads.LoadBatchAsync(jobs, stopping.Token);
+        loading.PipeTo(Self,
+            success: results => new Finished(results, owner),
+            failure: ex => new Finished([.. jobs.Select(job => new FileJobFailed(job, new FileFailure(job.File.Path, FailureText.Of(ex)), TimeSpan.Zero))], owner));
         busy = true;
     }
 
     private void HandleFinished(Finished finished)
     {
-        var (job, rows) = finished.Result switch
+        Guid? served = null;
+        foreach (var result in finished.Results)
         {
-            FileJobSucceeded s => (s.Job, s.RowsLoaded),
-            FileJobFailed f => (f.Job, 0L),
-            _ => throw new InvalidOperationException($"Unexpected result {finished.Result.GetType().Name}"),
-        };
-        Publish(job, rows, finished: true);
-        finished.Owner.Tell(finished.Result);
+            var (job, rows) = result switch
+            {
+                FileJobSucceeded s => (s.Job, s.RowsLoaded),
+                FileJobFailed f => (f.Job, 0L),
+                _ => throw new InvalidOperationException($"Unexpected result {result.GetType().Name}"),
+            };
+            Publish(job, rows, finished: true);
+            finished.Owner.Tell(result);
+            served = job.RunId;
+        }
         busy = false;
         Stash.UnstashAll();
         // The run just served goes last, so that the next run with work is asked first.
-        var served = runsWithWork.FirstOrDefault(r => r.RunId == job.RunId);
-        if (served.Run is not null)
+        var run = runsWithWork.FirstOrDefault(r => r.RunId == served);
+        if (run.Run is not null)
         {
-            runsWithWork.Remove(served);
-            runsWithWork.AddLast(served);
+            runsWithWork.Remove(run);
+            runsWithWork.AddLast(run);
         }
         AskNext();
     }
@@ -129,7 +151,7 @@ public sealed class FileWorkerActor : ReceiveActor, IWithStash, IWithTimers
     private void Publish(FileJob job, long rows, bool finished) =>
         Context.System.EventStream.Publish(new FileProgress(job.ConnectionId, job.Table, job.File.Path, job.File.Size, rows, finished));
 
-    private sealed record Finished(object Result, IActorRef Owner) : INoSerializationVerificationNeeded;
+    private sealed record Finished(IReadOnlyList<object> Results, IActorRef Owner) : INoSerializationVerificationNeeded;
 
     private sealed record Copied(FileJob Job, long Rows) : INoSerializationVerificationNeeded;
 

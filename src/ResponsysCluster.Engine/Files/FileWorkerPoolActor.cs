@@ -15,6 +15,7 @@ public sealed class FileWorkerPoolActor : ReceiveActor
     private const int RememberedRuns = 64;
 
     private readonly Func<string, FileLoadService?> loadsOf;
+    private readonly int batchFiles;
     private readonly ILoggingAdapter log = Context.GetLogger();
     private readonly HashSet<string> unknownConnections = new(StringComparer.Ordinal);
     private readonly List<IActorRef> workers = [];
@@ -23,10 +24,12 @@ public sealed class FileWorkerPoolActor : ReceiveActor
     private readonly LinkedList<(IActorRef Run, WorkAvailable Work)> latestAnnouncements = new();
     private int workersStarted;
 
-    public FileWorkerPoolActor(int size, Func<string, FileLoadService?> loadsOf)
+    /// <param name="batchFiles">Small files of one table a worker takes at once (see <see cref="FileWorkerActor"/>).</param>
+    public FileWorkerPoolActor(int size, Func<string, FileLoadService?> loadsOf, int batchFiles)
     {
         if (size < 1) throw new ArgumentOutOfRangeException(nameof(size), size, "a node needs at least one file worker");
         this.loadsOf = loadsOf;
+        this.batchFiles = batchFiles;
         for (var i = 0; i < size; i++) workers.Add(StartWorker());
         Receive<WorkAvailable>(HandleWorkAvailable);
         Receive<Terminated>(terminated =>
@@ -38,8 +41,8 @@ public sealed class FileWorkerPoolActor : ReceiveActor
         });
     }
 
-    public static Props Props(int size, Func<string, FileLoadService?> loadsOf) =>
-        Akka.Actor.Props.Create(() => new FileWorkerPoolActor(size, loadsOf));
+    public static Props Props(int size, Func<string, FileLoadService?> loadsOf, int batchFiles = FileWorkerActor.DefaultBatchFiles) =>
+        Akka.Actor.Props.Create(() => new FileWorkerPoolActor(size, loadsOf, batchFiles));
 
     /// <summary>A worker that throws is stopped and replaced, never restarted: a restarted one would forget the job it held.</summary>
     protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
@@ -60,5 +63,5 @@ public sealed class FileWorkerPoolActor : ReceiveActor
     }
 
     private IActorRef StartWorker() =>
-        Context.Watch(Context.ActorOf(FileWorkerActor.Props(connectionId => loadsOf(connectionId)!), $"file-worker-{++workersStarted}"));
+        Context.Watch(Context.ActorOf(FileWorkerActor.Props(connectionId => loadsOf(connectionId)!, batchFiles), $"file-worker-{++workersStarted}"));
 }

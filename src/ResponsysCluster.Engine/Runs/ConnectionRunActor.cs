@@ -218,8 +218,9 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         Receive<RequestWork>(request =>
         {
             if (request.RunId != start.RunId) return;
-            if (queue.Take(Sender) is { } job) Hand(Sender, job);
-            else Sender.Tell(new NoWorkNow(start.RunId));
+            var jobs = queue.Take(Sender, request.MaxFiles);
+            if (jobs.Count == 0) Sender.Tell(new NoWorkNow(start.RunId));
+            else Hand(Sender, jobs);
         });
         Receive<FileJobSucceeded>(HandleSucceeded);
         Receive<FileJobFailed>(HandleFailed);
@@ -265,13 +266,16 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         if (queue.HasWorkToHand) start.Workers.Tell(new WorkAvailable(start.RunId, config.ConnectionId), Self);
     }
 
-    private void Hand(IActorRef worker, FileJob job)
+    private void Hand(IActorRef worker, IReadOnlyList<FileJob> jobs)
     {
         Context.Watch(worker);
-        Timers.StartSingleTimer(JobTimerKey(job), new JobLate(worker, job), start.Limits.JobTimeout);
-        Write("file started", $"{job.File.Size} bytes, modified {job.File.Modified:O}" + (job.Attempt > 1 ? $", attempt {job.Attempt}" : ""),
-            job.Table, job.File.Path);
-        worker.Tell(job);
+        foreach (var job in jobs)
+        {
+            Timers.StartSingleTimer(JobTimerKey(job), new JobLate(worker, job), start.Limits.JobTimeout);
+            Write("file started", $"{job.File.Size} bytes, modified {job.File.Modified:O}" + (job.Attempt > 1 ? $", attempt {job.Attempt}" : "") +
+                (jobs.Count > 1 ? $", in a batch of {jobs.Count} files" : ""), job.Table, job.File.Path);
+        }
+        worker.Tell(jobs.Count == 1 ? jobs[0] : new FileJobBatch(jobs));
     }
 
     private void HandleSucceeded(FileJobSucceeded success)
@@ -313,18 +317,22 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
 
     private void HandleLost(IActorRef worker, string why)
     {
-        if (queue.Lose(worker) is not var (job, retry)) return;
-        Timers.Cancel(JobTimerKey(job));
-        if (retry is null)
+        var lost = queue.Lose(worker);
+        foreach (var (job, retry) in lost)
         {
-            var reason = $"{job.File.Path}: the worker loading it {why}, {job.Attempt} attempts in all; not bookmarked, read again on the next run";
-            tallies[job.Table].Failed(reason);
-            Write("file failed", reason, job.Table, job.File.Path, error: true);
+            Timers.Cancel(JobTimerKey(job));
+            if (retry is null)
+            {
+                var reason = $"{job.File.Path}: the worker loading it {why}, {job.Attempt} attempts in all; not bookmarked, read again on the next run";
+                tallies[job.Table].Failed(reason);
+                Write("file failed", reason, job.Table, job.File.Path, error: true);
+            }
+            else
+            {
+                Write("file requeued", $"the worker loading it {why}; offered again as attempt {retry.Attempt}", job.Table, job.File.Path);
+            }
         }
-        else
-        {
-            Write("file requeued", $"the worker loading it {why}; offered again as attempt {retry.Attempt}", job.Table, job.File.Path);
-        }
+        if (lost.Count == 0) return;
         AnnounceWork();
         TryFinish();
     }

@@ -33,9 +33,10 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["bsta"] = typeof(BookmarkState),
         // "fload", "fok" and "ffail" were the shapes of the push protocol before work pulling, "fwork" the
         // announcement before workers served every connection, "fjob", "fok2" and "ffail2" a job without its selected
-        // columns: never reused.
+        // columns, "freq" a request for one job only: never reused.
         ["fwork2"] = typeof(WorkAvailable),
-        ["freq"] = typeof(RequestWork),
+        ["freq2"] = typeof(RequestWork),
+        ["fbat"] = typeof(FileJobBatch),
         ["fnone"] = typeof(NoWorkNow),
         ["fjob2"] = typeof(FileJob),
         ["fok3"] = typeof(FileJobSucceeded),

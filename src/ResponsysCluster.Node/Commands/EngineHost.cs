@@ -162,7 +162,8 @@ internal static class EngineHost
             var (member, budget) = node.Value;
             host = NodeWebHost.Build(member, dataSource,
                 builder => AddEngine(builder, settings.Postgres, dataSource, loggerFactory, member.Name, budget,
-                    akka => akka.AddClusterMembership(member).AddClusterEngine(new ConnectionCatalog(), member.Workers, json => RegistryDocument.Parse(json, HomeDirectory))));
+                    akka => akka.AddClusterMembership(member).AddClusterEngine(new ConnectionCatalog(), member.Workers, json => RegistryDocument.Parse(json, HomeDirectory),
+                        member.BatchFiles)));
         }
         await host.StartAsync(cancellationToken);
         return host;

@@ -1,5 +1,6 @@
 using System.Globalization;
 
+using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Postgres;
 
 namespace ResponsysCluster.Node.Hosting;
@@ -29,8 +30,9 @@ public sealed record NodeFlags(
 /// <param name="Http">The listener of the health endpoints; port 0 takes any free one.</param>
 /// <param name="Workers">File workers on this node (<c>RSX_NODE_WORKERS</c>): files it loads at once, whatever the number of connections.</param>
 /// <param name="DbConnections">The node's PostgreSQL budget for loading (<c>RSX_NODE_DB_CONNECTIONS</c>): the sessions its loads and runs share.</param>
+/// <param name="BatchFiles">Small files of one table a worker loads in one transaction (<c>RSX_NODE_BATCH_FILES</c>; 1: none batched).</param>
 public sealed record NodeSettings(string Host, int Port, string PublicHost, IReadOnlyList<HostPort> Seeds, string Name, HostPort Http,
-    int Workers = NodeSettings.DefaultWorkers, int DbConnections = NodeSettings.DefaultDbConnections)
+    int Workers = NodeSettings.DefaultWorkers, int DbConnections = NodeSettings.DefaultDbConnections, int BatchFiles = FileWorkerActor.DefaultBatchFiles)
 {
     public const string HostVariable = "RSX_NODE_HOST";
     public const string PortVariable = "RSX_NODE_PORT";
@@ -40,6 +42,7 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
     public const string HttpVariable = "RSX_HTTP";
     public const string WorkersVariable = "RSX_NODE_WORKERS";
     public const string DbConnectionsVariable = "RSX_NODE_DB_CONNECTIONS";
+    public const string BatchFilesVariable = "RSX_NODE_BATCH_FILES";
 
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 4053;
@@ -68,7 +71,8 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
         var dbConnections = Given(null, DbConnectionsVariable) is { } budgetText
             ? ParseCount(budgetText, DbConnectionsVariable, DatabaseBudget.Minimum)
             : DefaultDbConnections;
-        return new NodeSettings(host, port, publicHost, seeds, name, http, workers, dbConnections);
+        var batchFiles = Given(null, BatchFilesVariable) is { } batchText ? ParseCount(batchText, BatchFilesVariable, 1) : FileWorkerActor.DefaultBatchFiles;
+        return new NodeSettings(host, port, publicHost, seeds, name, http, workers, dbConnections, batchFiles);
     }
 
     private static int ParseCount(string text, string variable, int lowest)

@@ -47,6 +47,28 @@ public sealed class RecordingStore : IFileVersionStore, IRunRecords
         return new FileVersionLoaded(false, rows, 0, [], RecordCountOutcome.MatchesRecords);
     }
 
+    /// <summary>The number of files of each batch loaded, in order.</summary>
+    public ConcurrentQueue<int> Batches { get; } = new();
+
+    /// <summary>Each file as <see cref="LoadAsync"/> loads it; a file's own error fails it alone.</summary>
+    public async Task<IReadOnlyList<FileVersionBatchResult>> LoadBatchAsync(IReadOnlyList<FileVersionBatchItem> items, CancellationToken cancellationToken)
+    {
+        Batches.Enqueue(items.Count);
+        var results = new List<FileVersionBatchResult>();
+        foreach (var (load, open, beforeCommit) in items)
+        {
+            try
+            {
+                results.Add(FileVersionBatchResult.Of(await LoadAsync(load, open, null, beforeCommit, cancellationToken)));
+            }
+            catch (ExportFileException ex)
+            {
+                results.Add(FileVersionBatchResult.Failed(ex));
+            }
+        }
+        return results;
+    }
+
     public Task StepAsync(Guid runId, string step, string message, string? table, string? path, CancellationToken cancellationToken)
     {
         steps.Enqueue((step, message, table, path));
