@@ -85,6 +85,15 @@ public sealed class NodeSettingsTests
     }
 
     [Fact]
+    public void Should_take_the_files_a_worker_batches_from_RSX_NODE_BATCH_FILES_or_default_to_fifty_and_refuse_zero()
+    {
+        Assert.Equal(1, Resolve(new NodeFlags(), new Dictionary<string, string?> { ["RSX_NODE_BATCH_FILES"] = "1" }).BatchFiles);
+        Assert.Equal(50, Resolve(new NodeFlags()).BatchFiles);
+        var error = Assert.Throws<NodeFlagException>(() => Resolve(new NodeFlags(), new Dictionary<string, string?> { ["RSX_NODE_BATCH_FILES"] = "0" }));
+        Assert.Equal("RSX_NODE_BATCH_FILES: '0' is not a number from 1 to 1000", error.Message);
+    }
+
+    [Fact]
     public void Should_name_the_node_by_its_public_host_and_port_unless_named()
     {
         Assert.Equal("node-c:4200", Resolve(new NodeFlags(Host: "0.0.0.0", Port: "4200", PublicHost: "node-c")).Name);
