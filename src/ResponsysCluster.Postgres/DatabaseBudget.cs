@@ -21,8 +21,14 @@ public sealed class DatabaseBudget(int connections) : IDisposable
     /// <summary>How many loads may hold a session at once.</summary>
     public int LoadSlots => Math.Max(1, Connections - 1);
 
-    /// <summary><paramref name="postgres"/> with its pool bounded by the budget: the connection string of the node's loading work.</summary>
-    public string Bound(string postgres) => new NpgsqlConnectionStringBuilder(postgres) { MaxPoolSize = Connections }.ConnectionString;
+    /// <summary>How long a session may wait for the pool: a node with hundreds of connections starting at once queues its writes.</summary>
+    public const int PoolWaitSeconds = 120;
+
+    /// <summary>
+    /// <paramref name="postgres"/> with its pool bounded by the budget, waiting up to <see cref="PoolWaitSeconds"/> for a
+    /// free session (Npgsql fails a wait of its default 15 s, and with it a file, when hundreds of runs write at once).
+    /// </summary>
+    public string Bound(string postgres) => new NpgsqlConnectionStringBuilder(postgres) { MaxPoolSize = Connections, Timeout = PoolWaitSeconds }.ConnectionString;
 
     /// <summary>Runs one load once a slot is free.</summary>
     public async Task<T> LoadAsync<T>(Func<Task<T>> load, CancellationToken cancellationToken)

@@ -56,6 +56,8 @@ public sealed class EngineSerializerTests : TestKit
             new RunNow(["LIST"]),
             new RunNow(null),
             new RunAlreadyRunning("c"),
+            new StartRun(["LIST"]),
+            new RunStarted("c", Guid.NewGuid()),
             Report.Tables[0],
             Report,
             new ConnectionRegistryEvent("Saved", "c", "{}"),

@@ -55,6 +55,9 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         scheduleClock = config.Schedule is { } schedule ? new ScheduleClock(schedule) : null;
         // The gate alone knows whether a run is going: it decides, the handlers act on its decision.
         Receive<RunNow>(HandleRunNow);
+        Receive<StartRun>(command => Sender.Tell(TryStartRun(command.Tables, null)
+            ? new RunStarted(this.config.ConnectionId, runId)
+            : new RunAlreadyRunning(this.config.ConnectionId)));
         Receive<Tick>(_ => HandleTick());
         Receive<RunFinished>(HandleRunFinished);
         Receive<LastRunStart>(last =>

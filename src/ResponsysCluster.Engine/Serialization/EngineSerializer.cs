@@ -44,6 +44,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["fprog"] = typeof(FileProgress),
         ["rnow"] = typeof(RunNow),
         ["rbusy"] = typeof(RunAlreadyRunning),
+        ["rstart"] = typeof(StartRun),
+        ["rgo"] = typeof(RunStarted),
         ["rrep"] = typeof(RunReport),
         ["rtab"] = typeof(TableLoadReport),
         ["gev1"] = typeof(ConnectionRegistryEvent),

@@ -39,12 +39,14 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop, connectionsDirectory, registry: true) is not { } read)
             return ExitCodes.ConfigurationOrConnection;
         // Every session the node opens names the node, so that pg_stat_activity shows which node does what.
-        var settings = read with { Postgres = new NpgsqlConnectionStringBuilder(read.Postgres) { ApplicationName = $"responsys-cluster:{node.Name}" }.ConnectionString };
+        // The node's loads and runs share a pool of RSX_NODE_DB_CONNECTIONS sessions (the data source, below), whatever
+        // the number of connections and workers; the journal's pool is bounded by the same number.
+        using var budget = new DatabaseBudget(node.DbConnections);
+        var named = new NpgsqlConnectionStringBuilder(read.Postgres) { ApplicationName = $"responsys-cluster:{node.Name}" }.ConnectionString;
+        var settings = read with { Postgres = budget.Bound(named) };
         foreach (var unscheduled in settings.Connections.Where(c => c.Schedule is null))
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs it on demand", unscheduled.ConnectionId);
 
-        // The node's loads and runs share a pool of RSX_NODE_DB_CONNECTIONS sessions, whatever the number of connections and workers.
-        using var budget = new DatabaseBudget(node.DbConnections);
         await using var dataSource = NpgsqlDataSource.Create(budget.Bound(settings.Postgres));
         var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop, (node, budget));
         if (engine is null) return exitCode;

@@ -15,6 +15,15 @@ public static class ClusterMembership
     /// <summary>The actor system's name: every node of a cluster must use the same.</summary>
     public const string SystemName = "responsys-cluster";
 
+    /// <summary>The role that carries a member's node name, escaped (the roles pass through HOCON, where ':' is syntax).</summary>
+    public const string NameRolePrefix = "node-name-";
+
+    public static string NameRole(string name) => NameRolePrefix + Uri.EscapeDataString(name);
+
+    /// <summary>The node name a member's roles carry, if any.</summary>
+    public static string? NameOf(IEnumerable<string> roles) =>
+        roles.FirstOrDefault(r => r.StartsWith(NameRolePrefix, StringComparison.Ordinal)) is { } role ? Uri.UnescapeDataString(role[NameRolePrefix.Length..]) : null;
+
     /// <summary>The HOCON files shipped beside the executable.</summary>
     public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
 
@@ -24,10 +33,12 @@ public static class ClusterMembership
         foreach (var file in new[] { "cluster.hocon", "sharding.hocon" })
             builder.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, file))), HoconAddMode.Append);
         builder.WithRemoting(new RemoteOptions { HostName = node.Host, Port = node.Port, PublicHostName = node.PublicHost });
-        builder.WithClustering(new ClusterOptions { SeedNodes = node.Seeds.Select(SeedAddress).ToArray() });
+        // The node's name as a role, so that every member can name every other (the API's members list).
+        builder.WithClustering(new ClusterOptions { SeedNodes = node.Seeds.Select(SeedAddress).ToArray(), Roles = [NameRole(node.Name)] });
         builder.WithAkkaClusterReadinessCheck();
         builder.WithActors((system, _, resolver) =>
-            system.ActorOf(MemberEventLogActor.Props(resolver.GetService<ILoggerFactory>().CreateLogger("cluster")), "member-event-log"));
+            system.ActorOf(MemberEventLogActor.Props(resolver.GetService<ILoggerFactory>().CreateLogger("cluster"), resolver.GetService<MemberUpTimes>()),
+                "member-event-log"));
         // No seeds: the node forms a cluster of its own, at the address it is bound to (its port may have been 0).
         if (node.Seeds.Count == 0)
             builder.AddStartup((system, _) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 
+using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Engine.Files;
 using ResponsysCluster.Postgres;
 
@@ -31,8 +32,10 @@ public sealed record NodeFlags(
 /// <param name="Workers">File workers on this node (<c>RSX_NODE_WORKERS</c>): files it loads at once, whatever the number of connections.</param>
 /// <param name="DbConnections">The node's PostgreSQL budget for loading (<c>RSX_NODE_DB_CONNECTIONS</c>): the sessions its loads and runs share.</param>
 /// <param name="BatchFiles">Small files of one table a worker loads in one transaction (<c>RSX_NODE_BATCH_FILES</c>; 1: none batched).</param>
+/// <param name="ApiToken">The bearer token of the management API (<c>RSX_API_TOKEN</c>); none: the API is served on a loopback listener only.</param>
 public sealed record NodeSettings(string Host, int Port, string PublicHost, IReadOnlyList<HostPort> Seeds, string Name, HostPort Http,
-    int Workers = NodeSettings.DefaultWorkers, int DbConnections = NodeSettings.DefaultDbConnections, int BatchFiles = FileWorkerActor.DefaultBatchFiles)
+    int Workers = NodeSettings.DefaultWorkers, int DbConnections = NodeSettings.DefaultDbConnections, int BatchFiles = FileWorkerActor.DefaultBatchFiles,
+    Secret? ApiToken = null)
 {
     public const string HostVariable = "RSX_NODE_HOST";
     public const string PortVariable = "RSX_NODE_PORT";
@@ -43,6 +46,7 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
     public const string WorkersVariable = "RSX_NODE_WORKERS";
     public const string DbConnectionsVariable = "RSX_NODE_DB_CONNECTIONS";
     public const string BatchFilesVariable = "RSX_NODE_BATCH_FILES";
+    public const string ApiTokenVariable = "RSX_API_TOKEN";
 
     public const string DefaultHost = "127.0.0.1";
     public const int DefaultPort = 4053;
@@ -72,7 +76,8 @@ public sealed record NodeSettings(string Host, int Port, string PublicHost, IRea
             ? ParseCount(budgetText, DbConnectionsVariable, DatabaseBudget.Minimum)
             : DefaultDbConnections;
         var batchFiles = Given(null, BatchFilesVariable) is { } batchText ? ParseCount(batchText, BatchFilesVariable, 1) : FileWorkerActor.DefaultBatchFiles;
-        return new NodeSettings(host, port, publicHost, seeds, name, http, workers, dbConnections, batchFiles);
+        var token = Given(null, ApiTokenVariable) is { } tokenText ? new Secret(tokenText) : null;
+        return new NodeSettings(host, port, publicHost, seeds, name, http, workers, dbConnections, batchFiles, token);
     }
 
     private static int ParseCount(string text, string variable, int lowest)

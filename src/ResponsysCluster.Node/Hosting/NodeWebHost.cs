@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
+using ResponsysCluster.Node.Api;
 
 namespace ResponsysCluster.Node.Hosting;
 
@@ -26,12 +27,14 @@ internal static class NodeWebHost
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => Listen(kestrel, node.Http));
         builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton<MemberUpTimes>();
         builder.Services.AddHealthChecks().AddCheck(PostgresReadinessCheck.Name, new PostgresReadinessCheck(dataSource), tags: [ReadyTag]);
         configure(builder);
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
         // Akka.Cluster.Hosting's readiness check carries the same tag: the node must be an Up member.
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        ManagementApi.Map(app, node);
         return app;
     }
 

@@ -1,0 +1,181 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Npgsql;
+using ResponsysCluster.TestServers;
+
+namespace ResponsysCluster.Engine.Tests;
+
+/// <summary>
+/// The management API of a real node process (its own database, the real sshd): the token, the connection
+/// registry's routes with each kind of bad request, a run started on demand, and the members.
+/// </summary>
+[Collection(ServersCollection.Name)]
+public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer postgres) : IAsyncLifetime
+{
+    private const int TestTimeout = 180_000;
+    private const string Token = "test-token-that-stays-secret";
+    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
+
+    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(40) };
+    private ClusterDatabase database = null!;
+    private EngineProcess node = null!;
+    private string baseUrl = "";
+
+    [GeneratedRegex(@"health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
+    private static partial Regex Started();
+
+    public async Task InitializeAsync()
+    {
+        database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
+        node = EngineProcess.Start(["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", "api"],
+            new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token });
+        baseUrl = (await node.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/api/v1";
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        var deadline = DateTime.UtcNow + StartLimit;
+        while ((await http.GetAsync(baseUrl.Replace("/api/v1", "/health/ready"))).StatusCode != HttpStatusCode.OK)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the node was not ready within 60 s");
+            await Task.Delay(200);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await node.DisposeAsync();
+        http.Dispose();
+        await database.DisposeAsync();
+    }
+
+    private JsonObject Connection(string path) => new()
+    {
+        ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = path,
+        ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z",
+    };
+
+    private async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string route, string? body = null)
+    {
+        using var request = new HttpRequestMessage(method, baseUrl + route);
+        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        using var response = await http.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        return (response.StatusCode, JsonNode.Parse(text));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_refuse_a_request_without_the_token_or_with_another_saying_only_unauthorized()
+    {
+        using var anonymous = new HttpClient();
+        using var wrong = new HttpClient();
+        wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-" + Token);
+
+        foreach (var client in new[] { anonymous, wrong })
+        {
+            using var response = await client.GetAsync(baseUrl + "/connections");
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("""{"error":"unauthorized"}""", await response.Content.ReadAsStringAsync());
+        }
+        using var health = await anonymous.GetAsync(baseUrl.Replace("/api/v1", "/health/live"));
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.DoesNotContain(Token, node.StderrSoFar);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_add_a_connection_that_the_cluster_then_runs_and_show_pause_resume_and_remove_it()
+    {
+        var exports = sftp.CreateExportDirectory();
+        var at = new DateTimeOffset(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+        exports.Write("LIST_20180911.csv", "ID\n1\n2\n", at);
+        exports.WriteReady("LIST_20180911.csv", "2", at);
+        var config = Connection(exports.Path);
+        config["schedule"] = new JsonObject { ["every"] = "1h" };
+
+        var created = await SendAsync(HttpMethod.Put, "/connections/api_c1", config.ToJsonString());
+        Assert.Equal(HttpStatusCode.Created, created.Status);
+        Assert.Equal(("api_c1", false), ((string)created.Body!["id"]!, (bool)created.Body["paused"]!));
+        Assert.Equal("api_c1", (string)created.Body["config"]!["connection_id"]!);
+
+        // Registered, the connection's scheduler starts on the node holding it and runs at once (an interval schedule).
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        var deadline = DateTime.UtcNow + StartLimit;
+        await using (var ledger = dataSource.CreateCommand("SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = 'api_c1'"))
+        {
+            while ((long)(await ledger.ExecuteScalarAsync())! < 1)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the connection added through the API did not load its file");
+                await Task.Delay(300);
+            }
+        }
+
+        var replaced = await SendAsync(HttpMethod.Put, "/connections/api_c1", config.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, replaced.Status);
+        Assert.Single((await SendAsync(HttpMethod.Get, "/connections")).Body!.AsArray(), c => (string)c!["id"]! == "api_c1");
+        Assert.True((bool)(await SendAsync(HttpMethod.Post, "/connections/api_c1/pause")).Body!["paused"]!);
+        Assert.True((bool)(await SendAsync(HttpMethod.Get, "/connections/api_c1")).Body!["paused"]!);
+        Assert.False((bool)(await SendAsync(HttpMethod.Post, "/connections/api_c1/resume")).Body!["paused"]!);
+
+        using (var removed = await http.DeleteAsync(baseUrl + "/connections/api_c1"))
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        var gone = await SendAsync(HttpMethod.Get, "/connections/api_c1");
+        Assert.Equal((HttpStatusCode.NotFound, "connection api_c1 is not registered"), (gone.Status, (string)gone.Body!["error"]!));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_answer_each_kind_of_bad_request_with_400_naming_what_is_wrong_and_an_unknown_id_with_404()
+    {
+        var path = sftp.CreateExportDirectory().Path;
+        var badPort = Connection(path);
+        badPort["port"] = "twenty-two";
+        var inlineSecret = Connection(path);
+        inlineSecret["password"] = "hunter2";
+        var otherId = Connection(path);
+        otherId["connection_id"] = "another";
+
+        var malformed = await SendAsync(HttpMethod.Put, "/connections/bad", "{\"host\": ");
+        var wrongType = await SendAsync(HttpMethod.Put, "/connections/bad", badPort.ToJsonString());
+        var secret = await SendAsync(HttpMethod.Put, "/connections/bad", inlineSecret.ToJsonString());
+        var differentId = await SendAsync(HttpMethod.Put, "/connections/bad", otherId.ToJsonString());
+        var notAnObject = await SendAsync(HttpMethod.Put, "/connections/bad", "[1, 2]");
+
+        Assert.All(new[] { malformed, wrongType, secret, differentId, notAnObject }, r => Assert.Equal(HttpStatusCode.BadRequest, r.Status));
+        Assert.StartsWith("not valid JSON: ", (string)malformed.Body!["error"]!);
+        Assert.Equal("Config key 'port': must be a whole number", (string)wrongType.Body!["error"]!);
+        Assert.StartsWith("Config key 'password': a registered connection keeps its secrets out of the registry", (string)secret.Body!["error"]!);
+        Assert.DoesNotContain("hunter2", secret.Body!.ToJsonString());
+        Assert.StartsWith("Config key 'connection_id': 'another' differs", (string)differentId.Body!["error"]!);
+        Assert.StartsWith("not valid JSON: the body must be a JSON object", (string)notAnObject.Body!["error"]!);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/connections/bad")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Post, "/connections/nope/pause")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Post, "/connections/nope/runs")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, "/no/such/route")).Status);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_start_a_run_on_demand_answering_its_id_and_name_the_node_as_the_only_member_and_leader()
+    {
+        var exports = sftp.CreateExportDirectory();
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(HttpMethod.Put, "/connections/api_run", Connection(exports.Path).ToJsonString())).Status);
+
+        var started = await SendAsync(HttpMethod.Post, "/connections/api_run/runs", """{"tables": ["LIST"]}""");
+        var members = (await SendAsync(HttpMethod.Get, "/cluster/members")).Body!.AsArray();
+
+        Assert.Equal(HttpStatusCode.Accepted, started.Status);
+        var runId = Guid.Parse((string)started.Body!["run_id"]!);
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
+        await using var steps = dataSource.CreateCommand("SELECT count(*) FROM responsys_cluster.extraction_log WHERE run_id = @r");
+        steps.Parameters.AddWithValue("r", runId);
+        var deadline = DateTime.UtcNow + StartLimit;
+        while ((long)(await steps.ExecuteScalarAsync())! == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"run {runId} wrote no step");
+            await Task.Delay(200);
+        }
+        var member = Assert.Single(members)!;
+        Assert.Equal(("api", "Up", true, true), ((string)member["name"]!, (string)member["status"]!, (bool)member["leader"]!, (bool)member["reachable"]!));
+        Assert.StartsWith("akka.tcp://responsys-cluster@127.0.0.1:", (string)member["address"]!);
+        Assert.NotNull(member["up_since"]);
+    }
+}
