@@ -178,4 +178,41 @@ public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer p
         Assert.StartsWith("akka.tcp://responsys-cluster@127.0.0.1:", (string)member["address"]!);
         Assert.NotNull(member["up_since"]);
     }
+
+    /// <summary>Runs <c>responsys-cluster ctl ARGS</c> against the node, with the token unless told otherwise.</summary>
+    private async Task<(int ExitCode, string Stdout, string Stderr)> CtlAsync(string? token, params string[] arguments)
+    {
+        await using var ctl = EngineProcess.Start(["ctl", "--url", baseUrl.Replace("/api/v1", ""), .. arguments],
+            new Dictionary<string, string?> { ["RSX_API_TOKEN"] = token });
+        return await ctl.WaitForExitAsync(TimeSpan.FromSeconds(60));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_operate_the_registry_and_the_members_through_ctl_with_tables_json_and_the_api_error_on_failure()
+    {
+        var file = Path.Combine(Directory.CreateTempSubdirectory("rsx-ctl-").FullName, "acme.json");
+        var config = Connection(sftp.CreateExportDirectory().Path);
+        config["connection_id"] = "ctl_acme";
+        File.WriteAllText(file, config.ToJsonString());
+
+        var added = await CtlAsync(Token, "connections", "add", file);
+        var listed = await CtlAsync(Token, "connections", "list");
+        var paused = await CtlAsync(Token, "connections", "pause", "ctl_acme");
+        var shown = await CtlAsync(Token, "connections", "show", "ctl_acme", "--json");
+        var started = await CtlAsync(Token, "sync", "ctl_acme");
+        var members = await CtlAsync(Token, "members");
+        var unknown = await CtlAsync(Token, "connections", "show", "nope");
+        var refused = await CtlAsync("wrong", "members");
+
+        Assert.Equal((0, "connection ctl_acme saved (revision 1)\n"), (added.ExitCode, added.Stdout));
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Matches(@"^ID\s+PAUSED\s+SCHEDULE\s+HOST\s+PATH\n", listed.Stdout);
+        Assert.Matches($@"\nctl_acme\s+on demand\s+{Regex.Escape(sftp.Host)}\s", listed.Stdout);
+        Assert.Equal("connection ctl_acme paused\n", paused.Stdout);
+        Assert.True((bool)JsonNode.Parse(shown.Stdout)!["paused"]!);
+        Assert.Matches(@"^run [0-9a-f-]{36} of connection ctl_acme started\n$", started.Stdout);
+        Assert.Matches(@"^ADDRESS\s+NAME\s+STATUS\s+LEADER\s+REACHABLE\s+UP SINCE\nakka\.tcp://responsys-cluster@127\.0\.0\.1:\d+\s+api\s+Up\s+yes\s+yes\s+\d{4}-", members.Stdout);
+        Assert.Equal((1, "error: connection nope is not registered"), (unknown.ExitCode, unknown.Stderr.Trim()));
+        Assert.Equal((2, "error: unauthorized"), (refused.ExitCode, refused.Stderr.Trim()));
+    }
 }
