@@ -22,7 +22,9 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
     DatabaseBudget? budget = null)
     : IConnectionPortsFactory, IAsyncDisposable, IDisposable
 {
-    private static readonly TimeSpan IdleLimit = TimeSpan.FromMinutes(5);
+    // Long enough to carry a session from one file of a run to the next, short enough that none is held between
+    // runs: a cluster runs hundreds of connections, and an SFTP server limits its sessions.
+    private static readonly TimeSpan IdleLimit = TimeSpan.FromSeconds(15);
 
     private readonly ConcurrentDictionary<string, (ConnectionConfig Config, SftpConnectionPool Pool)> pools = new(StringComparer.Ordinal);
 

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# A running three-node cluster with C connections (default 200) on a schedule (default every 30 s): their export
+# files appear once the cluster is up and idle (F files each, default 5, written at once per connection), and the
+# benchmark reports the time from a file appearing (its mtime) to its rows committed (median, 99th percentile), how
+# file jobs and schedulers spread over the nodes, the nodes' PostgreSQL sessions at the peak, each node's peak
+# memory, whether any connection listed its directory more often than its schedule, and the SFTP sessions still
+# open once the runs are over.
+#
+#   bash bench/cluster-latency-benchmark.sh [--connections C] [--files-per-connection F] [--rows R] [--every S] [--runs N] [--seed S] [--results FILE]
+#
+# Runs as root (the throwaway sshd and PostgreSQL need it). The three nodes share this machine's cores.
+set -euo pipefail
+
+BENCH_NAME=cluster-latency
+ROWS=300
+BIG_BYTES=1   # not used: lib.sh's options are shared
+SEED=20181001
+RUNS=3
+CONNECTIONS=200
+FILES_PER_CONNECTION=5
+EVERY=30
+script_option() {
+  case $1 in
+    --connections) CONNECTIONS=$2 ;;
+    --files-per-connection) FILES_PER_CONNECTION=$2 ;;
+    --every) EVERY=$2 ;;
+    *) return 1 ;;
+  esac
+}
+
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parse_arguments "$@"
+for value in "$CONNECTIONS" "$FILES_PER_CONNECTION" "$EVERY"; do
+  [[ $value =~ ^[0-9]+$ && $value -gt 0 ]] || die "--connections, --files-per-connection and --every must be positive numbers"
+done
+COMMAND="bench/cluster-latency-benchmark.sh --connections $CONNECTIONS --files-per-connection $FILES_PER_CONNECTION --rows $ROWS --every $EVERY --seed $SEED --runs $RUNS"
+((EUID == 0)) || die "run as root: deploy/local/sftp-server.sh starts sshd, deploy/local/postgres.sh runs initdb"
+require_tools psql ss
+record_source
+build
+make_work_dir
+
+log "starting sshd and PostgreSQL (fsync on)"
+start_sftp_server
+start_postgres
+FILES=$((CONNECTIONS * FILES_PER_CONNECTION))
+figure files "$FILES"
+figure connections "$CONNECTIONS"
+figure every "$EVERY"
+FEED=$WORK/feed
+generate_contacts feed_ "$FEED/20181001_EVENTS.csv" --rows "$ROWS" --files "$FILES_PER_CONNECTION"
+
+NODE_PIDS=()
+stop_nodes() {
+  local pid
+  for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${NODE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  NODE_PIDS=()
+}
+trap 'stop_nodes; cleanup' EXIT
+
+# start_node NAME POSTGRES CONFIGS LOG [SEED]: a node in the background; sets NODE_PORT once it logs its address.
+start_node() {
+  local name=$1 postgres=$2 configs=$3 log_file=$4 seed=${5:-}
+  local arguments=(node --postgres "$postgres" --connections "$configs" --port 0 --http 127.0.0.1:0 --name "$name")
+  [[ -z $seed ]] || arguments+=(--seeds "$seed")
+  "$NODE" "${arguments[@]}" 2>"$log_file" >/dev/null &
+  NODE_PIDS+=($!)
+  for _ in $(seq 600); do
+    NODE_PORT=$(sed -n 's/.*Node .* at akka\.tcp:\/\/responsys-cluster@127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$log_file" | head -n 1)
+    [[ -z $NODE_PORT ]] || return 0
+    sleep 0.1
+  done
+  die "node $name did not start; see $log_file"
+}
+
+run_once() {
+  local run=$1 id=r$1 database postgres configs data i c loaded=0 peak=0 sessions start listed=0
+  database=bench_latency_$id
+  sql "CREATE DATABASE $database"
+  postgres="Host=127.0.0.1;Port=$RSX_PG_PORT;Username=postgres;Password=$RSX_PG_PASSWORD;Database=$database"
+  local q=(env PGTZ=UTC psql -X -q -A -t -h 127.0.0.1 -p "$RSX_PG_PORT" -U postgres -d "$database")
+  configs=$WORK/connections-$id
+  data=$RSX_SFTP_DATA_DIR/$id
+  mkdir -p "$configs"
+  for ((c = 1; c <= CONNECTIONS; c++)); do
+    mkdir -p "$data/c$c"
+    write_connection_config "$configs/c$c.json" "$data/c$c" "c$c"
+    sed -i "0,/^{\$/s//{\n  \"schedule\": {\"every\": \"${EVERY}s\"},/" "$configs/c$c.json"
+  done
+  chown -R "$RSX_SFTP_USER" "$data" 2>/dev/null || true
+
+  log "$id: three nodes, $CONNECTIONS connections every ${EVERY}s; waiting for every connection's first run"
+  start_node "$id-a" "$postgres" "$configs" "$LOGS/$id-a.log"
+  local seed=127.0.0.1:$NODE_PORT
+  start_node "$id-b" "$postgres" "$configs" "$LOGS/$id-b.log" "$seed"
+  start_node "$id-c" "$postgres" "$configs" "$LOGS/$id-c.log" "$seed"
+  for _ in $(seq 3000); do
+    listed=$("${q[@]}" -c "SELECT count(DISTINCT connection_id) FROM responsys_cluster.extraction_log WHERE step = 'list'" 2>/dev/null || echo 0)
+    ((listed < CONNECTIONS)) || break
+    sleep 0.2
+  done
+  ((listed >= CONNECTIONS)) || die "$id: only $listed of $CONNECTIONS connections listed their directory within 10 minutes"
+
+  log "$id: the exports appear"
+  start=$("${q[@]}" -c "SELECT now()")
+  for ((c = 1; c <= CONNECTIONS; c++)); do
+    cp "$FEED"/* "$data/c$c/"
+    touch "$data/c$c"/*
+  done
+  chown -R "$RSX_SFTP_USER" "$data" 2>/dev/null || true
+  for _ in $(seq 6000); do
+    loaded=$("${q[@]}" -c "SELECT count(*) FROM responsys_cluster.file_ledger" 2>/dev/null || echo 0)
+    sessions=$("${q[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'responsys-cluster:$id-%'" 2>/dev/null || echo 0)
+    ((sessions <= peak)) || peak=$sessions
+    ((loaded < FILES)) || break
+    sleep 0.2
+  done
+  figure "${id}_status" "$((loaded >= FILES ? 0 : 1))"
+  figure "${id}_peak_sessions" "$peak"
+  figure "${id}_latency_p50" "$("${q[@]}" -c "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM loaded_at - modified)) FROM responsys_cluster.file_ledger")"
+  figure "${id}_latency_p99" "$("${q[@]}" -c "SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM loaded_at - modified)) FROM responsys_cluster.file_ledger")"
+  figure "${id}_files_per_node" "$("${q[@]}" -c "SELECT string_agg(n::text, '/' ORDER BY n DESC) FROM (SELECT count(*) n FROM responsys_cluster.file_ledger GROUP BY loaded_by) s")"
+  figure "${id}_schedulers_per_node" "$("${q[@]}" -c "SELECT string_agg(n::text, '/' ORDER BY n DESC) FROM (SELECT count(DISTINCT connection_id) n FROM responsys_cluster.extraction_log WHERE step = 'list' AND at > '$start' GROUP BY node) s")"
+  # Lists of one connection since the exports appeared, against what its schedule allows in that time.
+  figure "${id}_most_lists" "$("${q[@]}" -c "SELECT max(n) FROM (SELECT count(*) n FROM responsys_cluster.extraction_log WHERE step = 'list' AND at > '$start' GROUP BY connection_id) s")"
+  figure "${id}_lists_allowed" "$("${q[@]}" -c "SELECT floor(extract(epoch FROM now() - '$start'::timestamptz) / $EVERY) + 1")"
+  for i in 0 1 2; do
+    figure "${id}_rss_kb_$((i + 1))" "$(awk '/VmHWM/ {print $2}' "/proc/${NODE_PIDS[$i]}/status")"
+  done
+  # The runs are over once every file is in: 20 s later (past the pool's 15 s idle limit) no SFTP session is open.
+  sleep 20
+  figure "${id}_sftp_sessions_after" "$(ss -Htn state established "( sport = :$RSX_SFTP_PORT )" | wc -l)"
+  stop_nodes
+  sql "DROP DATABASE $database WITH (FORCE)"
+  rm -rf "$data"
+}
+
+for ((run = 1; run <= RUNS; run++)); do run_once "$run"; done
+
+TABLE=$(render_table <<'EOF'
+import sys
+from figures import Figures, Table, stat
+f = Figures(sys.argv[1])
+files, connections, every = int(f.num("files")), int(f.num("connections")), int(f.num("every"))
+runs = range(1, f.runs + 1)
+per_run = lambda key: [f.num(f"r{r}_{key}") for r in runs]
+texts = lambda key: ", ".join(f.text(f"r{r}_{key}") for r in runs)
+t = Table()
+t.row("Cluster and exports", f"3 nodes on this machine; {connections} connections every {every} s; {files // connections} files of "
+      f"{int(f.num('feed_rows')) // (files // connections):,} rows each per connection ({files:,} files), written once the cluster is up")
+failed = [r for r in runs if f.text(f"r{r}_status") != "0"]
+t.row("file appearing → its rows committed, median", stat(per_run("latency_p50"), unit=" s") + (f" — **runs {failed} failed**" if failed else ""))
+t.row("file appearing → its rows committed, 99th percentile", stat(per_run("latency_p99"), unit=" s"))
+t.row("files loaded per node (each run)", texts("files_per_node"))
+t.row("connections listed per node (each run)", texts("schedulers_per_node"))
+t.row("the nodes' PostgreSQL sessions at the peak", stat(per_run("peak_sessions"), "{:.0f}"), "≤ 3 × (2 × 4 + 1) = 27",
+      all(v is not None and v <= 27 for v in per_run("peak_sessions")))
+for node in "123":
+    t.row(f"peak RSS of node {node}", stat([v / 1024 if v else None for v in per_run(f"rss_kb_{node}")], "{:.0f}", " MB"))
+most, allowed = per_run("most_lists"), per_run("lists_allowed")
+t.row("most lists of one connection since the files appeared ÷ what its schedule allows", ", ".join(f"{m:.0f}/{a:.0f}" for m, a in zip(most, allowed)),
+      "≤ 1", all(m is not None and a is not None and m <= a for m, a in zip(most, allowed)))
+t.row("SFTP sessions open 20 s after the last commit", texts("sftp_sessions_after"), "0",
+      all(f.text(f"r{r}_sftp_sessions_after") == "0" for r in runs))
+print(t)
+EOF
+)
+
+append_report "a three-node cluster: latency, spread and resources" \
+  ".NET $(dotnet --version), $PG_DESCRIPTION, RSX_NODE_WORKERS, RSX_NODE_DB_CONNECTIONS and RSX_NODE_BATCH_FILES at their defaults" "$TABLE"
