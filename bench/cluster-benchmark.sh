@@ -64,31 +64,7 @@ for ((c = 1; c <= CONNECTIONS; c++)); do
 done
 chown -R "$RSX_SFTP_USER" "$RSX_SFTP_DATA_DIR" 2>/dev/null || true
 
-NODE_PIDS=()
-stop_nodes() {
-  local pid
-  for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${NODE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  NODE_PIDS=()
-  ! pgrep -f "$CONFIGS" >/dev/null || die "a node of $CONFIGS still runs after SIGTERM"
-}
 trap 'stop_nodes; cleanup' EXIT
-
-# start_node NAME DB_CONNECTION_STRING BATCH LOG [SEED]: a node in the background (its PID kept in NODE_PIDS, so
-# not in a subshell); waits for its address and sets NODE_PORT to its cluster port.
-start_node() {
-  local name=$1 postgres=$2 batch=$3 log_file=$4 seed=${5:-}
-  local arguments=(node --postgres "$postgres" --connections "$CONFIGS" --port 0 --http 127.0.0.1:0 --name "$name")
-  [[ -z $seed ]] || arguments+=(--seeds "$seed")
-  RSX_NODE_BATCH_FILES=$batch "$NODE" "${arguments[@]}" 2>"$log_file" >/dev/null &
-  NODE_PIDS+=($!)
-  for _ in $(seq 600); do
-    NODE_PORT=$(sed -n 's/.*Node .* at akka\.tcp:\/\/responsys-cluster@127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$log_file" | head -n 1)
-    [[ -z $NODE_PORT ]] || return 0
-    sleep 0.1
-  done
-  die "node $name did not start; see $log_file"
-}
 
 # scenario NAME NODES BATCH RUN: a cold cluster of NODES nodes replicating every connection; records
 # NAME_rRUN_seconds (start to the last ledger row), _load_seconds (first to last ledger row), _status, and the
@@ -101,10 +77,11 @@ scenario() {
   local ledger=(env PGTZ=UTC psql -X -q -A -t -h 127.0.0.1 -p "$RSX_PG_PORT" -U postgres -d "$database")
   log "$id: $nodes node(s), RSX_NODE_BATCH_FILES=$batch"
   start=$(now)
-  start_node "$id-a" "$postgres" "$batch" "$LOGS/$id-a.log"
+  export RSX_NODE_BATCH_FILES=$batch
+  start_node "$id-a" "$postgres" "$CONFIGS" "$LOGS/$id-a.log"
   port=$NODE_PORT
   for ((i = 2; i <= nodes; i++)); do
-    start_node "$id-$i" "$postgres" "$batch" "$LOGS/$id-$i.log" "127.0.0.1:$port"
+    start_node "$id-$i" "$postgres" "$CONFIGS" "$LOGS/$id-$i.log" "127.0.0.1:$port"
   done
   for _ in $(seq 6000); do
     loaded=$("${ledger[@]}" -c "SELECT count(*) FROM responsys_cluster.file_ledger" 2>/dev/null || echo 0)
@@ -119,6 +96,7 @@ scenario() {
   figure "${id}_per_node" "$("${ledger[@]}" -c "SELECT string_agg(n::text, '/' ORDER BY n DESC) FROM (SELECT count(*) n FROM responsys_cluster.file_ledger GROUP BY loaded_by) s")"
   figure "${id}_sessions" "$("${ledger[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'responsys-cluster:%'")"
   stop_nodes
+  ! pgrep -f "$CONFIGS" >/dev/null || die "a node of $CONFIGS still runs after SIGTERM"
   sql "DROP DATABASE $database WITH (FORCE)"
 }
 

@@ -51,29 +51,7 @@ figure every "$EVERY"
 FEED=$WORK/feed
 generate_contacts feed_ "$FEED/20181001_EVENTS.csv" --rows "$ROWS" --files "$FILES_PER_CONNECTION"
 
-NODE_PIDS=()
-stop_nodes() {
-  local pid
-  for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${NODE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  NODE_PIDS=()
-}
 trap 'stop_nodes; cleanup' EXIT
-
-# start_node NAME POSTGRES CONFIGS LOG [SEED]: a node in the background; sets NODE_PORT once it logs its address.
-start_node() {
-  local name=$1 postgres=$2 configs=$3 log_file=$4 seed=${5:-}
-  local arguments=(node --postgres "$postgres" --connections "$configs" --port 0 --http 127.0.0.1:0 --name "$name")
-  [[ -z $seed ]] || arguments+=(--seeds "$seed")
-  "$NODE" "${arguments[@]}" 2>"$log_file" >/dev/null &
-  NODE_PIDS+=($!)
-  for _ in $(seq 600); do
-    NODE_PORT=$(sed -n 's/.*Node .* at akka\.tcp:\/\/responsys-cluster@127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$log_file" | head -n 1)
-    [[ -z $NODE_PORT ]] || return 0
-    sleep 0.1
-  done
-  die "node $name did not start; see $log_file"
-}
 
 run_once() {
   local run=$1 id=r$1 database postgres configs data i c loaded=0 peak=0 sessions start listed=0

@@ -273,3 +273,30 @@ append_report() {
   printf '\n%s\n' "$report" >>"$RESULTS"
   log "appended to $RESULTS; stdout and stderr of each command in $LOGS"
 }
+
+# Node processes of the cluster benchmarks, their PIDs in NODE_PIDS (so never started in a subshell).
+NODE_PIDS=()
+
+# start_node NAME POSTGRES CONFIGS LOG [SEED]: `responsys-cluster node` in the background with the connections of
+# CONFIGS (and the environment the caller exported); sets NODE_PORT to its cluster port once it logs its address.
+start_node() {
+  local name=$1 postgres=$2 configs=$3 log_file=$4 seed=${5:-}
+  local arguments=(node --postgres "$postgres" --connections "$configs" --port 0 --http 127.0.0.1:0 --name "$name")
+  [[ -z $seed ]] || arguments+=(--seeds "$seed")
+  "$NODE" "${arguments[@]}" 2>"$log_file" >/dev/null &
+  NODE_PIDS+=($!)
+  for _ in $(seq 600); do
+    NODE_PORT=$(sed -n 's/.*Node .* at akka\.tcp:\/\/responsys-cluster@127\.0\.0\.1:\([0-9]*\),.*/\1/p' "$log_file" | head -n 1)
+    [[ -z $NODE_PORT ]] || return 0
+    sleep 0.1
+  done
+  die "node $name did not start; see $log_file"
+}
+
+# stop_nodes: SIGTERM to every node started, then waits for each.
+stop_nodes() {
+  local pid
+  for pid in "${NODE_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${NODE_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  NODE_PIDS=()
+}
