@@ -96,6 +96,18 @@ public static class ControlTableMigrations
             $"ALTER TABLE {Schema}.extraction_log ADD COLUMN IF NOT EXISTS node text"),
         new(6, "extraction_log index by connection (a scheduler's last run start)",
             $"CREATE INDEX IF NOT EXISTS extraction_log_connection ON {Schema}.extraction_log (connection_id, id)"),
+        // Each run's status, opened by its first step and ended with its report, for the management API.
+        new(7, "runs", $"""
+            CREATE TABLE IF NOT EXISTS {Schema}.runs (
+                run_id uuid PRIMARY KEY,
+                connection_id text NOT NULL,
+                node text,
+                started_at timestamptz NOT NULL,
+                ended_at timestamptz,
+                status text NOT NULL,
+                errors text[] NOT NULL DEFAULT ARRAY[]::text[]);
+            CREATE INDEX IF NOT EXISTS runs_connection ON {Schema}.runs (connection_id, started_at DESC);
+            """),
     ];
 
     public static int Latest => All[^1].Version;

@@ -13,11 +13,52 @@ public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId,
     public Task StepAsync(Guid runId, string step, string message, string? table = null, string? path = null, CancellationToken cancellationToken = default) =>
         DatabaseErrors.TranslateAsync(() => WriteStepAsync(runId, step, message, table, path, cancellationToken));
 
-    public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken) =>
-        DatabaseErrors.TranslateAsync(() => WriteReportAsync(runId, startedAt, rows, cancellationToken));
+    public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IReadOnlyList<TableReportRow> rows, IReadOnlyList<string> runErrors,
+        CancellationToken cancellationToken) =>
+        DatabaseErrors.TranslateAsync(async () =>
+        {
+            await WriteReportAsync(runId, startedAt, rows, cancellationToken).ConfigureAwait(false);
+            var failed = runErrors.Count > 0 || rows.Any(r => r.FilesFailed > 0);
+            await using var end = dataSource.CreateCommand($"""
+                INSERT INTO {ControlTables.Schema}.runs (run_id, connection_id, node, started_at, ended_at, status, errors)
+                VALUES (@r, @c, @n, @at, now(), @s, @e)
+                ON CONFLICT (run_id) DO UPDATE SET ended_at = now(), status = @s, errors = @e
+                """);
+            end.Parameters.AddWithValue("r", runId);
+            end.Parameters.AddWithValue("c", connectionId);
+            end.Parameters.AddWithValue("n", (object?)node ?? DBNull.Value);
+            end.Parameters.AddWithValue("at", startedAt.UtcDateTime);
+            end.Parameters.AddWithValue("s", failed ? "failed" : "succeeded");
+            end.Parameters.AddWithValue("e", runErrors.ToArray());
+            await end.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        });
 
+    /// <summary>
+    /// When the connection's latest run started; null when it never ran, or when that run never ended (its scheduler
+    /// was stopped under it: a rebalance, a node lost), which is then marked interrupted, so that the schedule resumes
+    /// its work at once rather than at the next tick. Runs from before the run records count by their first step.
+    /// </summary>
     public Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken) => DatabaseErrors.TranslateAsync(async () =>
     {
+        await using var latest = dataSource.CreateCommand($"""
+            SELECT run_id, started_at, ended_at IS NOT NULL FROM {ControlTables.Schema}.runs WHERE connection_id = @c ORDER BY started_at DESC LIMIT 1
+            """);
+        latest.Parameters.AddWithValue("c", connectionId);
+        await using (var reader = await latest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var (runId, startedAt, ended) = (reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2));
+                await reader.DisposeAsync().ConfigureAwait(false);
+                if (ended) return startedAt;
+                await using var interrupted = dataSource.CreateCommand($"""
+                    UPDATE {ControlTables.Schema}.runs SET status = 'interrupted', ended_at = now() WHERE run_id = @r AND ended_at IS NULL
+                    """);
+                interrupted.Parameters.AddWithValue("r", runId);
+                await interrupted.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                return (DateTimeOffset?)null;
+            }
+        }
         await using var command = dataSource.CreateCommand($"""
             SELECT min(at) FROM {ControlTables.Schema}.extraction_log
             WHERE run_id = (SELECT run_id FROM {ControlTables.Schema}.extraction_log WHERE connection_id = @c ORDER BY id DESC LIMIT 1)
@@ -32,7 +73,9 @@ public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId,
     {
         await using var command = dataSource.CreateCommand($"""
             INSERT INTO {ControlTables.Schema}.extraction_log (run_id, connection_id, step, responsys_table, path, message, node)
-            VALUES (@r, @c, @s, @t, @p, @m, @n)
+            VALUES (@r, @c, @s, @t, @p, @m, @n);
+            INSERT INTO {ControlTables.Schema}.runs (run_id, connection_id, node, started_at, status) VALUES (@r, @c, @n, now(), 'running')
+            ON CONFLICT (run_id) DO NOTHING
             """);
         command.Parameters.AddWithValue("n", (object?)node ?? DBNull.Value);
         command.Parameters.AddWithValue("r", runId);

@@ -15,7 +15,8 @@ public sealed class ExtractionLogActorTests : TestKit
         public Task StepAsync(Guid runId, string step, string message, string? table, string? path, CancellationToken cancellationToken) =>
             throw new DatabaseUnavailableException("PostgreSQL: connection refused");
 
-        public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken) =>
+        public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IReadOnlyList<TableReportRow> rows, IReadOnlyList<string> runErrors,
+            CancellationToken cancellationToken) =>
             throw new DatabaseUnavailableException("PostgreSQL: connection refused");
 
         public Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken) =>

@@ -157,6 +157,9 @@ public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer p
     public async Task Should_start_a_run_on_demand_answering_its_id_and_name_the_node_as_the_only_member_and_leader()
     {
         var exports = sftp.CreateExportDirectory();
+        var at = new DateTimeOffset(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
+        exports.Write("LIST_20180911.csv", "ID\n1\n", at);
+        exports.WriteReady("LIST_20180911.csv", "1", at);
         Assert.Equal(HttpStatusCode.Created, (await SendAsync(HttpMethod.Put, "/connections/api_run", Connection(exports.Path).ToJsonString())).Status);
 
         var started = await SendAsync(HttpMethod.Post, "/connections/api_run/runs", """{"tables": ["LIST"]}""");
@@ -173,6 +176,26 @@ public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer p
             Assert.True(DateTime.UtcNow < deadline, $"run {runId} wrote no step");
             await Task.Delay(200);
         }
+        // The run ends: its record, its report of the table, and its log, each step naming the node.
+        JsonNode run;
+        do
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"run {runId} did not end");
+            await Task.Delay(200);
+            run = (await SendAsync(HttpMethod.Get, $"/runs/{runId}")).Body!;
+        }
+        while ((string)run["run"]!["status"]! == "running");
+        Assert.Equal(("succeeded", "api_run", "api"), ((string)run["run"]!["status"]!, (string)run["run"]!["connection_id"]!, (string)run["run"]!["node"]!));
+        var table = Assert.Single(run["tables"]!.AsArray())!;
+        Assert.Equal(("LIST", 1, 1L), ((string)table["table"]!, (int)table["files_loaded"]!, (long)table["rows_loaded"]!));
+        var listed = (await SendAsync(HttpMethod.Get, "/connections/api_run/runs?limit=5")).Body!.AsArray();
+        Assert.Equal(runId, Guid.Parse((string)Assert.Single(listed)!["run_id"]!));
+        var log = (await SendAsync(HttpMethod.Get, $"/runs/{runId}/log")).Body!.AsArray();
+        Assert.Equal("connect", (string)log[0]!["step"]!);
+        Assert.All(log, step => Assert.Equal("api", (string)step!["node"]!));
+        Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync(HttpMethod.Get, "/connections/api_run/runs?limit=0")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync(HttpMethod.Get, $"/runs/{Guid.NewGuid()}")).Status);
+
         var member = Assert.Single(members)!;
         Assert.Equal(("api", "Up", true, true), ((string)member["name"]!, (string)member["status"]!, (bool)member["leader"]!, (bool)member["reachable"]!));
         Assert.StartsWith("akka.tcp://responsys-cluster@127.0.0.1:", (string)member["address"]!);

@@ -23,8 +23,8 @@ public sealed class ControlTablesTests(PostgresServer server)
         await ControlTables.EnsureAsync(database.DataSource, CancellationToken.None);
 
         var relations = (await ControlRelationsAsync(database.DataSource)).Select(r => $"{r[0]}:{r[1]}");
-        Assert.Equal(["column_names:r", "extraction_log:r", "extraction_log_connection:i", "extraction_log_run:i", "file_ledger:r", "load_reports:r", "schema_history:r",
-            "schema_history_table:i", "schema_version:r", "table_names:r"], relations);
+        Assert.Equal(["column_names:r", "extraction_log:r", "extraction_log_connection:i", "extraction_log_run:i", "file_ledger:r", "load_reports:r", "runs:r",
+            "runs_connection:i", "schema_history:r", "schema_history_table:i", "schema_version:r", "table_names:r"], relations);
         // Each applied migration is recorded with what it did, for whoever reads the database later.
         Assert.Equal(ControlTableMigrations.All.Select(m => (object?)$"{m.Version}: {m.Description}"),
             (await Sql.RowsAsync(database.DataSource, "SELECT version || ': ' || description FROM responsys_cluster.schema_version ORDER BY version"))
@@ -54,7 +54,7 @@ public sealed class ControlTablesTests(PostgresServer server)
 
         await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => ControlTables.EnsureAsync(database.DataSource, CancellationToken.None))));
 
-        Assert.Equal(10, (await ControlRelationsAsync(database.DataSource)).Count);
+        Assert.Equal(12, (await ControlRelationsAsync(database.DataSource)).Count);
     }
 
     [Fact(Timeout = 60_000)]

@@ -39,16 +39,44 @@ public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Should_give_the_first_step_of_the_connection_s_latest_run_as_its_last_start()
+    public async Task Should_give_the_start_of_the_connection_s_latest_run_that_ended_as_its_last_start()
     {
         Assert.Null(await Records().LastRunStartAsync(CancellationToken.None));
-        // Runs of one connection follow each other (the run lock): the newest step is the latest run's.
+        var (older, latest) = (Guid.NewGuid(), Guid.NewGuid());
+        foreach (var run in new[] { older, latest })
+        {
+            await Records().StepAsync(run, "connect", "connected");
+            await Records().SaveReportAsync(run, DateTimeOffset.UtcNow, [], [], CancellationToken.None);
+        }
+        await new RunRecords(dataSource, "other_" + connectionId).StepAsync(Guid.NewGuid(), "connect", "connected");
+
+        var started = (DateTime)(await Sql.RowsAsync(dataSource, "SELECT started_at FROM responsys_cluster.runs WHERE run_id = @r", ("r", latest)))[0][0]!;
+        Assert.Equal(new DateTimeOffset(started, TimeSpan.Zero), await Records().LastRunStartAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_give_no_last_start_when_the_latest_run_never_ended_and_mark_it_interrupted()
+    {
+        var (ended, cutShort) = (Guid.NewGuid(), Guid.NewGuid());
+        await Records().StepAsync(ended, "connect", "connected");
+        await Records().SaveReportAsync(ended, DateTimeOffset.UtcNow, [], [], CancellationToken.None);
+        await Records().StepAsync(cutShort, "connect", "connected");
+
+        Assert.Null(await Records().LastRunStartAsync(CancellationToken.None));
+        var status = await Sql.RowsAsync(dataSource, "SELECT status, ended_at IS NOT NULL FROM responsys_cluster.runs WHERE run_id = @r", ("r", cutShort));
+        Assert.Equal(["interrupted", true], status[0]);
+        // Marked ended, it now counts: the schedule resumes from it.
+        Assert.NotNull(await Records().LastRunStartAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Should_take_the_first_logged_step_of_the_latest_run_when_runs_were_not_yet_recorded()
+    {
         var (older, latest) = (Guid.NewGuid(), Guid.NewGuid());
         await Records().StepAsync(older, "connect", "connected");
-        await Records().StepAsync(older, "file finished", "1 row loaded", "LIST", "/x/LIST.csv");
         await Records().StepAsync(latest, "connect", "connected");
         await Records().StepAsync(latest, "list", "1 files");
-        await new RunRecords(dataSource, "other_" + connectionId).StepAsync(Guid.NewGuid(), "connect", "connected");
+        await Sql.RowsAsync(dataSource, "DELETE FROM responsys_cluster.runs WHERE connection_id = @c RETURNING 1", ("c", connectionId));
 
         var firstStep = (DateTime)(await Sql.RowsAsync(dataSource,
             "SELECT min(at) FROM responsys_cluster.extraction_log WHERE run_id = @r", ("r", latest)))[0][0]!;
@@ -116,7 +144,7 @@ public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
         var startedAt = new DateTimeOffset(2018, 9, 11, 11, 11, 2, TimeSpan.FromHours(2));
 
         await Records().SaveReportAsync(runId, startedAt,
-            [Report("CONTACT_LIST", 10), Report("EMAIL_OPENED", 20, "/x/a.csv: record count mismatch", "/x/b.csv: bad CSV")], CancellationToken.None);
+            [Report("CONTACT_LIST", 10), Report("EMAIL_OPENED", 20, "/x/a.csv: record count mismatch", "/x/b.csv: bad CSV")], [], CancellationToken.None);
 
         var rows = await Sql.RowsAsync(dataSource, """
             SELECT responsys_table, connection_id, started_at, files_loaded, files_skipped, files_failed, files_waiting, files_abandoned,
@@ -134,12 +162,33 @@ public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
     public async Task Should_keep_each_runs_loading_report_apart()
     {
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
-        await Records().SaveReportAsync(first, DateTimeOffset.UtcNow, [Report("LIST", 1)], CancellationToken.None);
-        await Records().SaveReportAsync(second, DateTimeOffset.UtcNow, [Report("LIST", 5)], CancellationToken.None);
+        await Records().SaveReportAsync(first, DateTimeOffset.UtcNow, [Report("LIST", 1)], [], CancellationToken.None);
+        await Records().SaveReportAsync(second, DateTimeOffset.UtcNow, [Report("LIST", 5)], [], CancellationToken.None);
 
         var loaded = await Sql.RowsAsync(dataSource, "SELECT run_id, files_loaded FROM responsys_cluster.load_reports WHERE connection_id = @c ORDER BY files_loaded",
             ("c", connectionId));
 
         Assert.Equal(new List<object?[]> { new object?[] { first, 1 }, new object?[] { second, 5 } }, loaded);
+    }
+
+    [Fact]
+    public async Task Should_open_a_run_record_at_its_first_step_and_end_it_with_its_report_failed_or_succeeded()
+    {
+        var (ok, bad, going) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        foreach (var run in new[] { ok, bad, going })
+        {
+            await Records().StepAsync(run, "connect", "connected");
+            await Records().StepAsync(run, "list", "2 files");
+        }
+        await Records().SaveReportAsync(ok, DateTimeOffset.UtcNow, [Report("LIST", 1) with { FilesFailed = 0 }], [], CancellationToken.None);
+        await Records().SaveReportAsync(bad, DateTimeOffset.UtcNow, [Report("LIST", 1) with { FilesFailed = 0 }], ["cannot connect"], CancellationToken.None);
+
+        var runs = await Sql.RowsAsync(dataSource,
+            "SELECT run_id, status, ended_at IS NOT NULL, errors FROM responsys_cluster.runs WHERE connection_id = @c", ("c", connectionId));
+
+        Assert.Equal(3, runs.Count);
+        Assert.Equal(["succeeded", true, Array.Empty<string>()], runs.Single(r => (Guid)r[0]! == ok)[1..]);
+        Assert.Equal(["failed", true, new[] { "cannot connect" }], runs.Single(r => (Guid)r[0]! == bad)[1..]);
+        Assert.Equal(["running", false, Array.Empty<string>()], runs.Single(r => (Guid)r[0]! == going)[1..]);
     }
 }

@@ -12,8 +12,16 @@ public interface IRunRecords
 {
     Task StepAsync(Guid runId, string step, string message, string? table, string? path, CancellationToken cancellationToken);
 
-    Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken);
+    /// <summary>
+    /// Saves the run's loading report, and ends the run's record: failed when <paramref name="runErrors"/> has any or
+    /// a file failed, succeeded otherwise.
+    /// </summary>
+    Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IReadOnlyList<TableReportRow> rows, IReadOnlyList<string> runErrors,
+        CancellationToken cancellationToken);
 
-    /// <summary>When the connection's latest run started (its first logged step), on any node; null when it never ran.</summary>
+    /// <summary>
+    /// When the connection's latest run started, on any node; null when it never ran, or when that run never ended
+    /// (interrupted by a rebalance or a lost node: the schedule then resumes its work at once).
+    /// </summary>
     Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken);
 }

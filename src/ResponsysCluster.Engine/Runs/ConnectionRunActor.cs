@@ -383,9 +383,9 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     {
         try
         {
-            await start.Ports.Records.SaveReportAsync(start.RunId, finished.StartedAt, finished.Tables.Select(t => new TableReportRow(t.Table,
+            await start.Ports.Records.SaveReportAsync(start.RunId, finished.StartedAt, [.. finished.Tables.Select(t => new TableReportRow(t.Table,
                 t.FilesLoaded, t.FilesAlreadyLoaded, t.FilesFailed, t.FilesWaiting, t.FilesAbandoned, t.RowsLoaded, t.RowsReplaced, t.Bytes,
-                t.Duration, t.Errors)), CancellationToken.None).ConfigureAwait(false);
+                t.Duration, t.Errors))], finished.Errors, CancellationToken.None).ConfigureAwait(false);
         }
         catch (DatabaseUnavailableException ex)
         {

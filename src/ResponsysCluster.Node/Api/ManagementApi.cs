@@ -34,6 +34,7 @@ internal static class ManagementApi
         var routes = app.MapGroup(Prefix);
         ClusterRoutes.Map(routes);
         ConnectionRoutes.Map(routes);
+        RunRoutes.Map(routes);
         app.MapFallback(Prefix + "/{**rest}", (HttpContext context) => ApiResults.NotFound($"no route {context.Request.Method} {context.Request.Path}"));
     }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
 using ResponsysCluster.Node.Api;
+using ResponsysCluster.Postgres;
 
 namespace ResponsysCluster.Node.Hosting;
 
@@ -28,6 +29,7 @@ internal static class NodeWebHost
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel => Listen(kestrel, node.Http));
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton<MemberUpTimes>();
+        builder.Services.AddSingleton(new RunHistory(dataSource));
         builder.Services.AddHealthChecks().AddCheck(PostgresReadinessCheck.Name, new PostgresReadinessCheck(dataSource), tags: [ReadyTag]);
         configure(builder);
         var app = builder.Build();

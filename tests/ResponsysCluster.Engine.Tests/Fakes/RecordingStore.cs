@@ -75,7 +75,8 @@ public sealed class RecordingStore : IFileVersionStore, IRunRecords
         return Task.CompletedTask;
     }
 
-    public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IEnumerable<TableReportRow> rows, CancellationToken cancellationToken)
+    public Task SaveReportAsync(Guid runId, DateTimeOffset startedAt, IReadOnlyList<TableReportRow> rows, IReadOnlyList<string> runErrors,
+        CancellationToken cancellationToken)
     {
         if (ReportFailure is { } failure) return Task.FromException(failure);
         foreach (var row in rows) reports.Enqueue(row);
