@@ -40,24 +40,26 @@ public sealed class RunRecords(NpgsqlDataSource dataSource, string connectionId,
     /// </summary>
     public Task<DateTimeOffset?> LastRunStartAsync(CancellationToken cancellationToken) => DatabaseErrors.TranslateAsync(async () =>
     {
-        await using var latest = dataSource.CreateCommand($"""
+        (Guid RunId, DateTimeOffset StartedAt, bool Ended)? last = null;
+        await using (var latest = dataSource.CreateCommand($"""
             SELECT run_id, started_at, ended_at IS NOT NULL FROM {ControlTables.Schema}.runs WHERE connection_id = @c ORDER BY started_at DESC LIMIT 1
-            """);
-        latest.Parameters.AddWithValue("c", connectionId);
-        await using (var reader = await latest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            """))
         {
+            latest.Parameters.AddWithValue("c", connectionId);
+            // The reader gives its session back to the pool once disposed, and only once: nothing else runs until then.
+            await using var reader = await latest.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-            {
-                var (runId, startedAt, ended) = (reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2));
-                await reader.DisposeAsync().ConfigureAwait(false);
-                if (ended) return startedAt;
-                await using var interrupted = dataSource.CreateCommand($"""
-                    UPDATE {ControlTables.Schema}.runs SET status = 'interrupted', ended_at = now() WHERE run_id = @r AND ended_at IS NULL
-                    """);
-                interrupted.Parameters.AddWithValue("r", runId);
-                await interrupted.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                return (DateTimeOffset?)null;
-            }
+                last = (reader.GetGuid(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetBoolean(2));
+        }
+        if (last is { Ended: true } ended) return ended.StartedAt;
+        if (last is { } cutShort)
+        {
+            await using var interrupted = dataSource.CreateCommand($"""
+                UPDATE {ControlTables.Schema}.runs SET status = 'interrupted', ended_at = now() WHERE run_id = @r AND ended_at IS NULL
+                """);
+            interrupted.Parameters.AddWithValue("r", cutShort.RunId);
+            await interrupted.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return (DateTimeOffset?)null;
         }
         await using var command = dataSource.CreateCommand($"""
             SELECT min(at) FROM {ControlTables.Schema}.extraction_log

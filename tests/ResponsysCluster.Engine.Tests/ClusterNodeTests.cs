@@ -155,7 +155,7 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
     }
 
     [Fact(Timeout = TestTimeout)]
-    public async Task Should_run_a_registered_connection_after_a_restart_with_no_connection_files_since_the_registry_keeps_it()
+    public async Task Should_keep_connections_added_changed_paused_and_removed_across_a_restart_with_no_connection_files()
     {
         var connection = "c" + Guid.NewGuid().ToString("N")[..10];
         var directory = Directory.CreateTempSubdirectory("rsx-connections-").FullName;
@@ -163,18 +163,28 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
         var at = new DateTimeOffset(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
         exports.Write("LIST_20180911.csv", "ID\n1\n", at);
         exports.WriteReady("LIST_20180911.csv", "1", at);
-        File.WriteAllText(Path.Combine(directory, "c.json"), new JsonObject
+        JsonObject Config(string id) => new()
         {
             ["host"] = sftp.Host, ["port"] = sftp.Port, ["username"] = sftp.User, ["path"] = exports.Path,
-            ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z", ["connection_id"] = connection,
+            ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z", ["connection_id"] = id,
             ["schedule"] = new JsonObject { ["every"] = "2s" },
-        }.ToJsonString());
+        };
+        File.WriteAllText(Path.Combine(directory, "c.json"), Config(connection).ToJsonString());
         string[] node = ["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0"];
+        var (paused, removed) = (connection + "p", connection + "r");
 
         await using (var first = EngineProcess.Start([.. node, "--name", "first", "--connections", directory]))
         {
+            var api = (await first.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/api/v1/connections/";
             await first.WaitForLogAsync(new Regex($"Connection {connection} from .*c\\.json: saved in the registry"), StartLimit);
             Assert.Equal("first", await LoadedByAsync(connection, StartLimit));
+            // Through the API (open on a loopback listener without a token): one changed, one added and paused, one added and removed.
+            var changed = Config(connection);
+            changed["ready_timeout"] = "48h";
+            foreach (var (id, body) in new[] { (connection, changed), (paused, Config(paused)), (removed, Config(removed)) })
+                Assert.True((await Http.PutAsync(api + id, new StringContent(body.ToJsonString()))).IsSuccessStatusCode);
+            Assert.True((await Http.PostAsync(api + paused + "/pause", null)).IsSuccessStatusCode);
+            Assert.True((await Http.DeleteAsync(api + removed)).IsSuccessStatusCode);
             first.Terminate();
             Assert.Equal(0, (await first.WaitForExitAsync(TimeSpan.FromSeconds(60))).ExitCode);
         }
@@ -182,20 +192,29 @@ public sealed partial class ClusterNodeTests(SftpServer sftp, PostgresServer pos
         exports.Write("LIST_20180912.csv", "ID\n2\n", at.AddDays(1));
         exports.WriteReady("LIST_20180912.csv", "1", at.AddDays(1));
 
-        // Started again with no connection at all: the registry in the journal still has it, and it runs on schedule.
+        // Started again with no connection at all: the registry in the journal still has them as they were left.
         await using var second = EngineProcess.Start([.. node, "--name", "second"]);
-        await second.WaitForLogAsync(Started(), StartLimit);
+        var secondApi = (await second.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/api/v1/connections";
         var deadline = DateTime.UtcNow + StartLimit;
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         await using var loaded = dataSource.CreateCommand(
             "SELECT loaded_by FROM responsys_cluster.file_ledger WHERE connection_id = @c AND path LIKE '%LIST_20180912.csv'");
         loaded.Parameters.AddWithValue("c", connection);
-        while (await loaded.ExecuteScalarAsync() is not string loadedBy)
+        while (await loaded.ExecuteScalarAsync() is not string)
         {
             Assert.True(DateTime.UtcNow < deadline, "the registered connection did not load its new file after the restart");
             await Task.Delay(500);
         }
         Assert.Equal("second", (string)(await loaded.ExecuteScalarAsync())!);
+        var registered = JsonNode.Parse(await Http.GetStringAsync(secondApi))!.AsArray().ToDictionary(c => (string)c!["id"]!, c => c!);
+        Assert.Equal([connection, paused], registered.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal("48h", (string)registered[connection]["config"]!["ready_timeout"]!);
+        Assert.True((bool)registered[paused]["paused"]!);
+        // The paused connection ran once when it was added (an interval schedule runs at once), and not since the restart.
+        await using var runsOfPaused = dataSource.CreateCommand(
+            "SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = @c AND path LIKE '%LIST_20180912.csv'");
+        runsOfPaused.Parameters.AddWithValue("c", paused);
+        Assert.Equal(0L, await runsOfPaused.ExecuteScalarAsync());
     }
 
     [Fact(Timeout = TestTimeout)]

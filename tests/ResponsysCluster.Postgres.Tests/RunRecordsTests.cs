@@ -70,6 +70,20 @@ public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_read_many_connections_last_starts_at_once_over_a_small_pool_without_sharing_a_session()
+    {
+        var ids = Enumerable.Range(0, 24).Select(i => $"{connectionId}_{i}").ToList();
+        foreach (var id in ids) await new RunRecords(dataSource, id).StepAsync(Guid.NewGuid(), "connect", "connected");
+        await using var small = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(server.ConnectionString) { MaxPoolSize = 2 }.ConnectionString);
+
+        var starts = await Task.WhenAll(ids.Select(id => Task.Run(() => new RunRecords(small, id).LastRunStartAsync(CancellationToken.None))));
+
+        Assert.All(starts, Assert.Null);
+        Assert.Equal(24L, (await Sql.RowsAsync(dataSource, "SELECT count(*) FROM responsys_cluster.runs WHERE connection_id LIKE @c AND status = 'interrupted'",
+            ("c", connectionId + "\\_%")))[0][0]);
+    }
+
+    [Fact]
     public async Task Should_take_the_first_logged_step_of_the_latest_run_when_runs_were_not_yet_recorded()
     {
         var (older, latest) = (Guid.NewGuid(), Guid.NewGuid());
