@@ -68,7 +68,7 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
     /// <summary>The settings a <see cref="ConnectionChanged"/> makes the scheduler read (null: the connection is gone).</summary>
     private ConnectionSettings? current;
 
-    private IActorRef StartScheduler(ReplicationSchedule schedule, Func<Props, IActorRef>? spawn = null)
+    private IActorRef StartScheduler(ReplicationSchedule schedule, Func<Props, IActorRef>? spawn = null, IConnectionRunLock? runLock = null)
     {
         var config = new ConnectionConfig
         {
@@ -78,7 +78,7 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
         adapters = new ConnectionAdapters(dataSource, NullLoggerFactory.Instance, "test");
         var ports = adapters.For(config);
         var bookmarks = Sys.ActorOf(TableBookmarksActor.Props(_ => null));
-        var held = ports with { Directory = new HeldConnector(this, ports.Directory) };
+        var held = ports with { Directory = new HeldConnector(this, ports.Directory), RunLock = runLock };
         var workers = Sys.ActorOf(FileWorkerPoolActor.Props(config.MaxConcurrentDownloads, _ => new FileLoadService(held)));
         current = new ConnectionSettings(config, held, Paused: false);
         var props = ConnectionSchedulerActor.Props(config, held, bookmarks, workers, NullLoggerFactory.Instance, clock, currentSettings: () => current);
@@ -301,5 +301,40 @@ public sealed class ConnectionSchedulerActorTests(SftpServer sftp, PostgresServe
 
         var passivate = await parentProbe.ExpectMsgAsync<Passivate>(TimeSpan.FromSeconds(10));
         Assert.Equal(PoisonPill.Instance, passivate.StopMessage);
+    }
+
+    /// <summary>A run lock held by another run the first time it is asked, free after.</summary>
+    private sealed class HeldOnceLock : IConnectionRunLock, IAsyncDisposable
+    {
+        private int asked;
+
+        public Task<RunLockAttempt> TryTakeAsync(CancellationToken cancellationToken) => Task.FromResult(Interlocked.Increment(ref asked) == 1
+            ? RunLockAttempt.Held("another run of connection c is in progress: node old")
+            : RunLockAttempt.Taken(this));
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_try_again_soon_rather_than_at_the_next_tick_when_its_run_found_another_run_s_lock_held()
+    {
+        // Hourly on the hour: at 10:15 a run on demand finds the lock held (an old run letting go of it after a move).
+        var scheduler = StartScheduler(new CronSchedule("0 * * * *", TimeZoneInfo.Utc), runLock: new HeldOnceLock());
+        await EventFilter.Info(contains: $"found another run's lock held; trying again in 15 s").ExpectOneAsync(async () =>
+        {
+            scheduler.Tell(new RunNow(null), TestActor);
+            var refused = await ExpectMsgAsync<RunReport>(TimeSpan.FromSeconds(30));
+            Assert.True(refused.LockHeld);
+            Assert.Equal("another run of connection c is in progress: node old", Assert.Single(refused.Errors));
+        });
+        Assert.Equal(0, Connects);
+
+        // 15 s later, not at 11:00, the next run takes the lock and connects.
+        Advance(TimeSpan.FromSeconds(14));
+        await Task.Delay(300);
+        Assert.Equal(0, Connects);
+        Advance(TimeSpan.FromSeconds(1));
+        await AwaitConnectsAsync(1);
+        runPermits.Release();
     }
 }

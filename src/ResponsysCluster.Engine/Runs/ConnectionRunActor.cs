@@ -31,6 +31,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private readonly ConnectionConfig config;
     private readonly TimeProvider clock;
     private readonly ILogger logger;
+    private bool lockHeld;
     private readonly DateTimeOffset startedAt;
     private readonly Stopwatch stopwatch = Stopwatch.StartNew();
     private readonly CancellationTokenSource stopping = new();
@@ -103,7 +104,11 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             Write("connect", $"connected to {config.Host}:{config.Port} as {config.Username}");
         });
         Receive<Listed>(HandleListed);
-        Receive<RunRefused>(refused => FailRun(refused.Reason));
+        Receive<RunRefused>(refused =>
+        {
+            lockHeld = true;
+            FailRun(refused.Reason);
+        });
         Receive<RunFailed>(failed =>
         {
             failedToConnect = true;
@@ -361,7 +366,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private void Finish()
     {
         report = new RunReport(config.ConnectionId, start.RunId, startedAt, stopwatch.Elapsed,
-            tables.Where(tallies.ContainsKey).Select(t => tallies[t].Report()).ToList(), [.. errors], failedToConnect);
+            tables.Where(tallies.ContainsKey).Select(t => tallies[t].Report()).ToList(), [.. errors], failedToConnect, lockHeld);
         log.Tell(ExtractionLogActor.Flush.Instance);
         Become(Finishing);
     }

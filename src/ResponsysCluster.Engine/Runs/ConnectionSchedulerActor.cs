@@ -22,6 +22,12 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
 {
     private const string TickTimer = "schedule-tick";
 
+    /// <summary>
+    /// How soon a scheduled connection tries again when its run found another run's lock held: after a move between
+    /// nodes the old run may still be letting go of it, and its work should not wait for the next tick.
+    /// </summary>
+    public static readonly TimeSpan LockRetry = TimeSpan.FromSeconds(15);
+
     private ConnectionConfig config;
     private ConnectionPorts ports;
     private readonly IActorRef bookmarks;
@@ -157,6 +163,11 @@ public sealed class ConnectionSchedulerActor : ReceiveActor, IWithTimers
         {
             waitingSettings = null;
             Reconfigure(settings);
+        }
+        else if (report.LockHeld && scheduleClock is not null && !paused)
+        {
+            log.Info("Run {0} of {1} found another run's lock held; trying again in {2:F0} s", report.RunId, config.ConnectionId, LockRetry.TotalSeconds);
+            Timers.StartSingleTimer(TickTimer, Tick.Instance, LockRetry);
         }
         else ScheduleNextTick();
     }

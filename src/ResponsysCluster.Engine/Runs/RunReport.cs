@@ -13,7 +13,7 @@ public sealed record TableLoadReport(
 /// <param name="FailedToConnect">The run stopped before any table: the SFTP server could not be reached, logged into
 /// or listed (a configuration or connection problem, not a file's).</param>
 public sealed record RunReport(string ConnectionId, Guid RunId, DateTimeOffset StartedAt, TimeSpan Duration,
-    IReadOnlyList<TableLoadReport> Tables, IReadOnlyList<string> Errors, bool FailedToConnect = false) : IEngineMessage
+    IReadOnlyList<TableLoadReport> Tables, IReadOnlyList<string> Errors, bool FailedToConnect = false, bool LockHeld = false) : IEngineMessage
 {
     public bool HasFailures => Errors.Count > 0 || Tables.Any(t => t.FilesFailed > 0);
 

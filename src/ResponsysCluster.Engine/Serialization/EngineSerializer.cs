@@ -33,7 +33,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["bsta"] = typeof(BookmarkState),
         // "fload", "fok" and "ffail" were the shapes of the push protocol before work pulling, "fwork" the
         // announcement before workers served every connection, "fjob", "fok2" and "ffail2" a job without its selected
-        // columns, "freq" a request for one job only: never reused.
+        // columns, "freq" a request for one job only: never reused; "rrep" a report without LockHeld.
         ["fwork2"] = typeof(WorkAvailable),
         ["freq2"] = typeof(RequestWork),
         ["fbat"] = typeof(FileJobBatch),
@@ -46,7 +46,7 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["rbusy"] = typeof(RunAlreadyRunning),
         ["rstart"] = typeof(StartRun),
         ["rgo"] = typeof(RunStarted),
-        ["rrep"] = typeof(RunReport),
+        ["rrep2"] = typeof(RunReport),
         ["rtab"] = typeof(TableLoadReport),
         ["gev1"] = typeof(ConnectionRegistryEvent),
         ["gsn1"] = typeof(ConnectionRegistrySnapshot),
