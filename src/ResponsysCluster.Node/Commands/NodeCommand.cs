@@ -47,7 +47,7 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         foreach (var unscheduled in settings.Connections.Where(c => c.Schedule is null))
             logger.LogWarning("Connection {Connection} has no schedule: the node only runs it on demand", unscheduled.ConnectionId);
 
-        await using var dataSource = NpgsqlDataSource.Create(budget.Bound(settings.Postgres));
+        await using var dataSource = NpgsqlDataSource.Create(settings.Postgres);
         var (engine, exitCode) = await EngineHost.TryStartAsync(settings, dataSource, "node", wait: false, loggerFactory, logger, stop, (node, budget));
         if (engine is null) return exitCode;
         await using var _ = engine;
