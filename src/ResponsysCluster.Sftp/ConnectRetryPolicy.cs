@@ -12,6 +12,9 @@ public sealed record ConnectRetryPolicy(TimeSpan FirstDelay, TimeSpan MaxDelay, 
 {
     public static ConnectRetryPolicy Default { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(60));
 
+    /// <summary>One attempt, for an operator's question that must be answered in seconds.</summary>
+    public static ConnectRetryPolicy None { get; } = new(TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.Zero);
+
     /// <summary>The delays between attempts: 1, 2, 4, 8, 16, 16 … seconds until the budget is spent.</summary>
     public IEnumerable<TimeSpan> Delays()
     {

@@ -23,6 +23,9 @@ public sealed class SftpConnector(ConnectionConfig config, ILogger logger, Conne
     private readonly ConnectRetryPolicy retry = retryPolicy ?? ConnectRetryPolicy.Default;
     private readonly SftpSessionSettings session = sessionSettings ?? SftpSessionSettings.Default;
 
+    /// <summary>The host-key fingerprint the server presented at the latest attempt (known even when the login then failed).</summary>
+    public string? PresentedHostKey { get; private set; }
+
     async Task<IExportDirectory> IExportDirectoryConnector.ConnectAsync(CancellationToken cancellationToken) =>
         await ConnectAsync(cancellationToken).ConfigureAwait(false);
 
@@ -89,6 +92,7 @@ public sealed class SftpConnector(ConnectionConfig config, ILogger logger, Conne
         client.HostKeyReceived += (_, e) =>
         {
             var fingerprint = HostKeyFingerprint.FromSha256Base64(e.FingerPrintSHA256);
+            PresentedHostKey = fingerprint;
             LogMessages.HostKeySeen(logger, config.Host, config.Port, e.HostKeyName, fingerprint);
             if (config.HostKeyFingerprint is { } expected && !HostKeyFingerprint.Matches(expected, fingerprint))
             {

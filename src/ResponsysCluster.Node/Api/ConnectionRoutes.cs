@@ -9,67 +9,80 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Registry;
-using ResponsysCluster.Engine.Registry;
 using ResponsysCluster.Engine.Runs;
 using static ResponsysCluster.Engine.Registry.ConnectionRegistryProtocol;
 using static ResponsysCluster.Engine.Runs.ConnectionSchedulerProtocol;
+using static ResponsysCluster.Node.Api.RegistryAccess;
 
 namespace ResponsysCluster.Node.Api;
 
 /// <summary>
-/// <c>/connections</c>: the connection registry (list, show, create or replace, remove, pause, resume) and runs on
-/// demand. A connection's JSON is checked as a node's connection file is (secrets by reference only) and answered
-/// back as it is kept.
+/// <c>/connections</c>: the connection registry (list, show, create or replace, remove, pause, resume, schedule) and
+/// runs on demand. A connection's JSON is checked as a node's connection file is (secrets by reference only, no
+/// unknown key) and answered back as it is kept.
 /// </summary>
 internal static class ConnectionRoutes
 {
-    private static readonly TimeSpan AnswerLimit = TimeSpan.FromSeconds(30);
-
     public static void Map(RouteGroupBuilder api)
     {
         // Typed, since a lambda of HttpContext alone returning a Task would be taken as a RequestDelegate and its result dropped.
-        api.MapGet("/connections", (Func<HttpContext, Task<IResult>>)(async context =>
-            Results.Json((await ContentsAsync(context)).Connections.Select(View))));
+        api.MapGet("/connections", (Func<HttpContext, Task<IResult>>)(async context => Results.Json((await ConnectionsAsync(context)).Select(View))));
         api.MapGet("/connections/{id}", async (string id, HttpContext context) =>
-            (await ContentsAsync(context)).Connections.FirstOrDefault(c => c.Id == id) is { } connection
-                ? Results.Json(View(connection))
-                : Unknown(id));
+            await FindAsync(context, id) is { } connection ? Results.Json(View(connection)) : Unknown(id));
         api.MapPut("/connections/{id}", SaveAsync);
         api.MapDelete("/connections/{id}", async (string id, HttpContext context) =>
             await CommandAsync(context, new RemoveConnection(id)) is { Refused: null } ? Results.NoContent() : Unknown(id));
         api.MapPost("/connections/{id}/pause", async (string id, HttpContext context) => Answer(await CommandAsync(context, new PauseConnection(id))));
         api.MapPost("/connections/{id}/resume", async (string id, HttpContext context) => Answer(await CommandAsync(context, new ResumeConnection(id))));
+        api.MapPut("/connections/{id}/schedule", ScheduleAsync);
         api.MapPost("/connections/{id}/runs", StartRunAsync);
     }
 
     private static async Task<IResult> SaveAsync(string id, HttpContext context)
     {
-        using var body = new StreamReader(context.Request.Body);
-        var text = await body.ReadToEndAsync(context.RequestAborted);
-        JsonObject document;
+        var (document, error) = await ReadObjectAsync(context);
+        if (document is null) return ApiResults.BadRequest(error!);
+        if (document["connection_id"] is { } given && given.GetValueKind() == JsonValueKind.String && given.GetValue<string>() != id)
+            return ApiResults.BadRequest($"Config key 'connection_id': '{given.GetValue<string>()}' differs from the connection id in the path, '{id}'");
+        document["connection_id"] = id;
+        var existed = await FindAsync(context, id) is not null;
+        return await SaveCheckedAsync(context, id, document, existed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+    }
+
+    /// <summary>Replaces the <c>schedule</c> key (the body, as the key takes it; <c>null</c> for runs on demand only).</summary>
+    private static async Task<IResult> ScheduleAsync(string id, HttpContext context)
+    {
+        using var reader = new StreamReader(context.Request.Body);
+        JsonNode? schedule;
         try
         {
-            document = JsonNode.Parse(text) as JsonObject ?? throw new JsonException("the body must be a JSON object");
+            schedule = JsonNode.Parse(await reader.ReadToEndAsync(context.RequestAborted));
         }
         catch (JsonException ex)
         {
             return ApiResults.BadRequest($"not valid JSON: {ex.Message}");
         }
-        if (document["connection_id"] is { } given && given.GetValueKind() == JsonValueKind.String && given.GetValue<string>() != id)
-            return ApiResults.BadRequest($"Config key 'connection_id': '{given.GetValue<string>()}' differs from the connection id in the path, '{id}'");
-        document["connection_id"] = id;
+        if (await FindAsync(context, id) is not { } connection) return Unknown(id);
+        var document = JsonNode.Parse(connection.Json)!.AsObject();
+        if (schedule is null) document.Remove("schedule");
+        else document["schedule"] = schedule;
+        return await SaveCheckedAsync(context, id, document, StatusCodes.Status200OK);
+    }
+
+    /// <summary>Saves <paramref name="document"/> once it reads as a registered connection; 400 naming the key otherwise.</summary>
+    public static async Task<IResult> SaveCheckedAsync(HttpContext context, string id, JsonObject document, int status)
+    {
         var json = document.ToJsonString();
         try
         {
-            RegistryDocument.Parse(json, Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+            Check(json);
         }
         catch (ConfigException ex)
         {
             return ApiResults.BadRequest(ex.Message);
         }
-        var existed = (await ContentsAsync(context)).Connections.Any(c => c.Id == id);
         var answer = await CommandAsync(context, new SaveConnection(id, json));
-        return Results.Json(View(answer.Connection!), statusCode: existed ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+        return Results.Json(View(answer.Connection!), statusCode: status);
     }
 
     private static async Task<IResult> StartRunAsync(string id, HttpContext context)
@@ -87,7 +100,7 @@ internal static class ConnectionRoutes
                 return ApiResults.BadRequest($"the body must be {{\"tables\": [\"TABLE\", …]}}: {ex.Message}");
             }
         }
-        if (!(await ContentsAsync(context)).Connections.Any(c => c.Id == id)) return Unknown(id);
+        if (await FindAsync(context, id) is null) return Unknown(id);
         var schedulers = context.RequestServices.GetRequiredService<ActorRegistry>().Get<ConnectionSchedulerActor>();
         return await schedulers.Ask<object>(new ShardingEnvelope(id, new StartRun(tables)), AnswerLimit, context.RequestAborted) switch
         {
@@ -100,16 +113,6 @@ internal static class ConnectionRoutes
 
     private static IResult Answer(RegistryAnswer answer) => answer.Refused is null ? Results.Json(View(answer.Connection!)) : Unknown(answer.Id);
 
-    private static IResult Unknown(string id) => ApiResults.NotFound($"connection {id} is not registered");
-
     private static object View(RegisteredConnection connection) =>
         new { id = connection.Id, paused = connection.Paused, revision = connection.Revision, config = JsonNode.Parse(connection.Json) };
-
-    private static Task<RegistryContents> ContentsAsync(HttpContext context) =>
-        Registry(context).Ask<RegistryContents>(GetConnections.Instance, AnswerLimit, context.RequestAborted);
-
-    private static Task<RegistryAnswer> CommandAsync(HttpContext context, object command) =>
-        Registry(context).Ask<RegistryAnswer>(command, AnswerLimit, context.RequestAborted);
-
-    private static IActorRef Registry(HttpContext context) => context.RequestServices.GetRequiredService<ActorRegistry>().Get<ConnectionRegistryActor>();
 }

@@ -34,6 +34,8 @@ internal static class ManagementApi
         var routes = app.MapGroup(Prefix);
         ClusterRoutes.Map(routes);
         ConnectionRoutes.Map(routes);
+        ConnectionTestRoutes.Map(routes);
+        TableRoutes.Map(routes);
         RunRoutes.Map(routes);
         app.MapFallback(Prefix + "/{**rest}", (HttpContext context) => ApiResults.NotFound($"no route {context.Request.Method} {context.Request.Path}"));
     }

@@ -30,6 +30,8 @@ internal static class NodeWebHost
         builder.Services.AddRoutingCore();
         builder.Services.AddSingleton<MemberUpTimes>();
         builder.Services.AddSingleton(new RunHistory(dataSource));
+        builder.Services.AddSingleton(new LoadedTables(dataSource));
+        builder.Services.AddSingleton(new TableReset(dataSource));
         builder.Services.AddHealthChecks().AddCheck(PostgresReadinessCheck.Name, new PostgresReadinessCheck(dataSource), tags: [ReadyTag]);
         configure(builder);
         var app = builder.Build();
