@@ -80,44 +80,7 @@ log.SetAction(async (parse, cancellationToken) =>
     return await new LogCommand(loggerFactory).RunAsync(parse.GetValue(runId), parse.GetValue(logPostgres), stdout, cancellationToken);
 });
 
-var ctlUrl = new Option<string?>("--url") { Description = $"A node's management API (or set {CtlCommand.UrlVariable}; default {CtlCommand.DefaultUrl})", Recursive = true };
-var ctlToken = new Option<string?>("--token") { Description = $"The API's bearer token (or set {NodeSettings.ApiTokenVariable})", Recursive = true };
-var ctlJson = new Option<bool>("--json") { Description = "Print the API's JSON instead of a table", Recursive = true };
-CtlCommand Ctl(ParseResult parse) => new(new CtlOptions(
-    new Uri((parse.GetValue(ctlUrl) ?? Environment.GetEnvironmentVariable(CtlCommand.UrlVariable) ?? CtlCommand.DefaultUrl).TrimEnd('/') + "/"),
-    parse.GetValue(ctlToken) ?? Environment.GetEnvironmentVariable(NodeSettings.ApiTokenVariable), parse.GetValue(ctlJson)), stdout, Console.Error);
-Command WithId(string name, string description, Func<CtlCommand, string, CancellationToken, Task<int>> action, string argument = "ID")
-{
-    var value = new Argument<string>(argument);
-    var command = new Command(name, description) { value };
-    command.SetAction((parse, cancellationToken) => action(Ctl(parse), parse.GetValue(value)!, cancellationToken));
-    return command;
-}
-var members = new Command("members", "The cluster's members: address, name, status, leader, reachable, up since");
-members.SetAction((parse, cancellationToken) => Ctl(parse).MembersAsync(cancellationToken));
-var list = new Command("list", "The registered connections");
-list.SetAction((parse, cancellationToken) => Ctl(parse).ListConnectionsAsync(cancellationToken));
-var connections = new Command("connections", "The connection registry")
-{
-    list,
-    WithId("show", "One connection as the registry keeps it", (c, id, ct) => c.ShowConnectionAsync(id, ct)),
-    WithId("add", "Adds (or replaces) the connection a JSON file holds", (c, file, ct) => c.AddConnectionAsync(file, ct), "FILE"),
-    WithId("remove", "Removes a connection (its tables, ledger and bookmarks stay)", (c, id, ct) => c.RemoveConnectionAsync(id, ct)),
-    WithId("pause", "Stops a connection's schedule", (c, id, ct) => c.PauseAsync(id, ct)),
-    WithId("resume", "Resumes a connection's schedule", (c, id, ct) => c.ResumeAsync(id, ct)),
-};
-var syncId = new Argument<string>("ID");
-var syncTables = new Option<string?>("--tables") { Description = "Comma-separated Responsys tables (default: all)" };
-var ctlSync = new Command("sync", "Starts a run of the connection now and prints its run id") { syncId, syncTables };
-ctlSync.SetAction((parse, cancellationToken) => Ctl(parse).SyncAsync(parse.GetValue(syncId)!,
-    parse.GetValue(syncTables)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), cancellationToken));
-var ctl = new Command("ctl", "Operate a cluster through a node's management API")
-{
-    ctlUrl, ctlToken, ctlJson, members,
-    WithId("leave", "A graceful leave of the member at ADDRESS", (c, address, ct) => c.LeaveAsync(address, ct), "ADDRESS"),
-    WithId("down", "Downs the member at ADDRESS", (c, address, ct) => c.DownAsync(address, ct), "ADDRESS"),
-    connections, ctlSync,
-};
+var ctl = CtlCommandLine.Build(stdout);
 
 var root = new RootCommand("ResponsysCluster: replicate Oracle Responsys Connect exports from SFTP into PostgreSQL") { tap, sync, node, log, ctl };
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = stdout, Error = Console.Error });

@@ -13,6 +13,9 @@ public sealed record RunTableReport(string Table, int FilesLoaded, int FilesSkip
 /// <summary>One step of a run's extraction log, with the node that wrote it.</summary>
 public sealed record RunLogStep(DateTimeOffset At, string? Node, string Step, string? Table, string? Path, string Message);
 
+/// <summary>How far a run has got, as its extraction log tells: files listed as pending, files done (loaded or skipped), failed, rows loaded.</summary>
+public sealed record RunProgress(long FilesPending, long FilesDone, long FilesFailed, long RowsLoaded);
+
 /// <summary>The runs of every connection as the control tables keep them, for the management API.</summary>
 public sealed class RunHistory(NpgsqlDataSource dataSource)
 {
@@ -44,6 +47,25 @@ public sealed class RunHistory(NpgsqlDataSource dataSource)
         command.Parameters.AddWithValue("r", runId);
         return await ReadAsync(command, r => new RunTableReport(r.GetString(0), r.GetInt32(1), r.GetInt32(2), r.GetInt32(3), r.GetInt32(4), r.GetInt32(5),
             r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetDouble(9), r.GetFieldValue<string[]>(10)), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Read from the run's own steps, so that a run's progress shows while it goes (its report is written at its
+    /// end): each table's "N files pending", each "file finished" with its "N rows loaded", each "file skipped"
+    /// and "file failed".
+    /// </summary>
+    public async Task<RunProgress> ProgressAsync(Guid runId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($$"""
+            SELECT coalesce(sum(substring(message from '^(\d+) files pending')::bigint) FILTER (WHERE step = 'files pending'), 0)::bigint,
+                   count(*) FILTER (WHERE step IN ('file finished', 'file skipped')),
+                   count(*) FILTER (WHERE step = 'file failed'),
+                   coalesce(sum(substring(message from '^(\d+) rows loaded')::bigint) FILTER (WHERE step = 'file finished'), 0)::bigint
+            FROM {{ControlTables.Schema}}.extraction_log WHERE run_id = @r
+            """);
+        command.Parameters.AddWithValue("r", runId);
+        return (await ReadAsync(command, r => new RunProgress(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)), cancellationToken)
+            .ConfigureAwait(false)).Single();
     }
 
     public async Task<IReadOnlyList<RunLogStep>> LogAsync(Guid runId, CancellationToken cancellationToken)

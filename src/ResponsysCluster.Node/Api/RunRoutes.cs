@@ -28,9 +28,14 @@ internal static class RunRoutes
             if (!Guid.TryParse(runId, out var id)) return ApiResults.BadRequest($"'{runId}' is not a run id");
             if (await History(context).RunAsync(id, context.RequestAborted) is not { } run) return ApiResults.NotFound($"no run {id}");
             var tables = await History(context).ReportAsync(id, context.RequestAborted);
+            var progress = await History(context).ProgressAsync(id, context.RequestAborted);
             return Results.Json(new
             {
                 run = View(run),
+                progress = new
+                {
+                    files_pending = progress.FilesPending, files_done = progress.FilesDone, files_failed = progress.FilesFailed, rows_loaded = progress.RowsLoaded,
+                },
                 tables = tables.Select(t => new
                 {
                     table = t.Table, files_loaded = t.FilesLoaded, files_skipped = t.FilesSkipped, files_failed = t.FilesFailed,

@@ -11,6 +11,9 @@ public sealed class ApiException(string message, HttpStatusCode? status = null) 
     public HttpStatusCode? Status { get; } = status;
 }
 
+/// <summary>The API answered, but what was asked did not succeed (a failed connection test, a failed run): exit 1 with the reason.</summary>
+public sealed class CommandFailedException(string message) : Exception(message);
+
 /// <summary>A node's management API over HTTP, as <c>ctl</c> uses it: JSON answers, the API's error text on failure.</summary>
 public sealed class ApiClient(Uri baseUrl, string? token) : IDisposable
 {

@@ -12,7 +12,7 @@ public sealed record CtlOptions(Uri Url, string? Token, bool Json);
 /// <c>responsys-cluster ctl</c>: the operator's commands over a node's management API. Aligned tables on a
 /// terminal, the API's JSON with <c>--json</c>; a refused request exits non-zero with the API's error text.
 /// </summary>
-public sealed class CtlCommand(CtlOptions options, TextWriter output, TextWriter errors)
+public sealed partial class CtlCommand(CtlOptions options, TextWriter output, TextWriter errors)
 {
     public const string UrlVariable = "RSX_URL";
     public const string DefaultUrl = "http://127.0.0.1:8558";
@@ -61,16 +61,25 @@ public sealed class CtlCommand(CtlOptions options, TextWriter output, TextWriter
         Print(new JsonObject { ["id"] = id, ["removed"] = true }, () => $"connection {id} removed\n");
     });
 
+    /// <summary>Tests a registered connection, or the connection a file holds when <paramref name="idOrFile"/> names one (nothing is saved).</summary>
+    public Task<int> TestConnectionAsync(string idOrFile, CancellationToken cancellationToken) => RunAsync(async api =>
+    {
+        var answer = File.Exists(idOrFile)
+            ? await api.PostAsync("connections/test", await File.ReadAllTextAsync(idOrFile, cancellationToken), cancellationToken)
+            : await api.PostAsync($"connections/{Uri.EscapeDataString(idOrFile)}/test", null, cancellationToken);
+        var ok = answer?["ok"]?.GetValue<bool>() == true;
+        Print(answer, () => ok
+            ? $"connection {Text(answer, "connection_id")}: ok\nhost key: {Text(answer, "host_key_fingerprint")}\n" +
+              $"tables: {string.Join(", ", answer!["tables"]!.AsArray().Select(t => (string)t!))}\n" +
+              (answer["tables_without_ready_files"]!.AsArray().Count > 0
+                  ? $"without a ready file: {string.Join(", ", answer["tables_without_ready_files"]!.AsArray().Select(t => (string)t!))}\n" : "")
+            : "");
+        if (!ok) throw new CommandFailedException(Text(answer, "error"));
+    });
+
     public Task<int> PauseAsync(string id, CancellationToken cancellationToken) => ConnectionActionAsync(id, "pause", "paused", cancellationToken);
 
     public Task<int> ResumeAsync(string id, CancellationToken cancellationToken) => ConnectionActionAsync(id, "resume", "resumed", cancellationToken);
-
-    public Task<int> SyncAsync(string id, IReadOnlyList<string>? tables, CancellationToken cancellationToken) => RunAsync(async api =>
-    {
-        var body = tables is null ? null : new JsonObject { ["tables"] = new JsonArray([.. tables.Select(t => JsonValue.Create(t))]) }.ToJsonString();
-        var started = await api.PostAsync("connections/" + Uri.EscapeDataString(id) + "/runs", body, cancellationToken);
-        Print(started, () => $"run {Text(started, "run_id")} of connection {id} started\n");
-    });
 
     private Task<int> MemberActionAsync(string address, string action, CancellationToken cancellationToken) => RunAsync(async api =>
     {
@@ -101,6 +110,11 @@ public sealed class CtlCommand(CtlOptions options, TextWriter output, TextWriter
                 null or HttpStatusCode.Unauthorized => ExitCodes.ConfigurationOrConnection,
                 _ => ExitCodes.Failure,
             };
+        }
+        catch (CommandFailedException ex)
+        {
+            await errors.WriteLineAsync($"error: {ex.Message}");
+            return ExitCodes.Failure;
         }
     }
 
