@@ -1,14 +1,17 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Npgsql;
 using ResponsysCluster.TestServers;
 
 namespace ResponsysCluster.Engine.Tests;
 
 /// <summary>
 /// The status page of a real node process (its own database, the real sshd), loaded in headless chromium after a
-/// connection added through the API has loaded its file: what the page shows, a screenshot of it, and no secret.
+/// connection added through the API has loaded its file: what the page shows, a screenshot of it, and no secret; and
+/// its answer when PostgreSQL hangs (the node reaches it through a proxy that can stall).
 /// </summary>
 [Collection(ServersCollection.Name)]
 public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer postgres) : IAsyncLifetime
@@ -21,6 +24,7 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
 
     private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private ClusterDatabase database = null!;
+    private StallableProxy postgresProxy = null!;
     private EngineProcess node = null!;
     private string pageUrl = "";
 
@@ -30,7 +34,10 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
     public async Task InitializeAsync()
     {
         database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
-        node = EngineProcess.Start(["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", "status"],
+        var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
+        postgresProxy = new StallableProxy(direct.Port);
+        var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = postgresProxy.Port }.ConnectionString;
+        node = EngineProcess.Start(["node", "--postgres", proxied, "--port", "0", "--http", "127.0.0.1:0", "--name", "status"],
             new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token, [PasswordVariable] = sftp.Password });
         pageUrl = (await node.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/";
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
@@ -45,6 +52,7 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
     public async Task DisposeAsync()
     {
         await node.DisposeAsync();
+        await postgresProxy.DisposeAsync();
         http.Dispose();
         await database.DisposeAsync();
     }
@@ -127,5 +135,25 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
         }
         Assert.DoesNotContain(PasswordVariable, html);
         Assert.Equal(HttpStatusCode.Unauthorized, api.StatusCode);
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_answer_within_seconds_when_PostgreSQL_hangs_with_the_members_and_a_line_for_each_part_not_read()
+    {
+        await AddLoadedConnectionAsync("status_hung");
+        postgresProxy.Stall();
+        using var anonymous = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+        var clock = Stopwatch.StartNew();
+        var html = await anonymous.GetStringAsync(pageUrl);
+        clock.Stop();
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(6), $"the page took {clock.Elapsed} with PostgreSQL hung");
+        Assert.Equal(
+            ["Not shown: PostgreSQL (the connections' last runs) did not answer within 3 s.", "Not shown: PostgreSQL (the tables loaded) did not answer within 3 s."],
+            StatusPageDom.Unread(html));
+        Assert.Equal("Up", Assert.Single(StatusPageDom.Rows(html, "members"))["status"]);
+        var connection = Assert.Single(StatusPageDom.Rows(html, "connections"));
+        Assert.Equal(("status_hung", "unknown"), (connection["id"], connection["run"]));
     }
 }
