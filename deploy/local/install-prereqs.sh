@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the local scripts, the tests and the benchmarks need on Debian 12:
 # OpenSSH server and client, PostgreSQL 15, procps (ps/pgrep), GNU time (/usr/bin/time -v), and docker-compose
-# (v1, to validate docker-compose.yml with `docker-compose config`; no Docker engine is needed for that).
+# (v1, to validate docker-compose.yml with `docker-compose config`; no Docker engine is needed for that), and chromium
+# (headless, to load the node's status page in a real browser).
 # Idempotent and quiet when everything is already there; runs `apt-get update` at most once.
 set -euo pipefail
 
@@ -20,10 +21,11 @@ declare -A wanted=(
   [procps]=/usr/bin/pgrep
   [time]=/usr/bin/time
   [docker-compose]=/usr/bin/docker-compose
+  [chromium]=/usr/bin/chromium
 )
 
 missing=()
-for pkg in openssh-server openssh-client postgresql procps time docker-compose; do
+for pkg in openssh-server openssh-client postgresql procps time docker-compose chromium; do
   if [[ ! -x ${wanted[$pkg]} ]]; then
     missing+=("$pkg")
   fi
