@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ResponsysCluster.Domain.Configuration;
@@ -16,6 +18,7 @@ namespace ResponsysCluster.Node.Api;
 internal static class ManagementApi
 {
     public const string Prefix = "/api/v1";
+    public const string DocumentName = "v1";
 
     public static void Map(WebApplication app, NodeSettings node)
     {
@@ -38,8 +41,16 @@ internal static class ManagementApi
         TableRoutes.Map(routes);
         RunRoutes.Map(routes);
         StatusPage.Map(app);
+        app.MapOpenApi(Prefix + "/openapi/{documentName}.json");
         app.MapFallback(Prefix + "/{**rest}", (HttpContext context) => ApiResults.NotFound($"no route {context.Request.Method} {context.Request.Path}"));
     }
+
+    /// <summary>The OpenAPI document's title, its server prefix and its bearer scheme.</summary>
+    public static void DescribeDocument(OpenApiOptions options) => options.AddDocumentTransformer((document, _, _) =>
+    {
+        document.Info = new OpenApiInfo { Title = "ResponsysCluster management API", Version = DocumentName };
+        return Task.CompletedTask;
+    });
 
     /// <summary>What goes wrong while answering is still an answer in JSON: the cluster not answering in time, or a fault.</summary>
     private static Func<HttpContext, RequestDelegate, Task> AnswerFailuresAsJson(ILogger logger) => async (context, next) =>

@@ -33,6 +33,7 @@ internal static class NodeWebHost
         builder.Services.AddSingleton(new LoadedTables(dataSource));
         builder.Services.AddSingleton(new TableReset(dataSource));
         builder.Services.AddHealthChecks().AddCheck(PostgresReadinessCheck.Name, new PostgresReadinessCheck(dataSource), tags: [ReadyTag]);
+        builder.Services.AddOpenApi(ManagementApi.DocumentName, ManagementApi.DescribeDocument);
         configure(builder);
         var app = builder.Build();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
