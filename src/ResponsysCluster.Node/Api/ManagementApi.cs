@@ -37,6 +37,7 @@ internal static class ManagementApi
         ConnectionTestRoutes.Map(routes);
         TableRoutes.Map(routes);
         RunRoutes.Map(routes);
+        MetricsRoutes.Map(routes, app.Services);
         app.MapFallback(Prefix + "/{**rest}", (HttpContext context) => ApiResults.NotFound($"no route {context.Request.Method} {context.Request.Path}"));
     }
 
