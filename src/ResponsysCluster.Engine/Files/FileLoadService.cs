@@ -14,6 +14,7 @@ public sealed class FileLoadService(ConnectionPorts ports)
 {
     public async Task<object> LoadAsync(FileJob job, Action<long> rowsCopied, CancellationToken cancellationToken)
     {
+        using var loading = EngineMetrics.Loading(1);
         var started = Stopwatch.StartNew();
         try
         {
@@ -49,6 +50,7 @@ public sealed class FileLoadService(ConnectionPorts ports)
     /// </summary>
     public async Task<IReadOnlyList<object>> LoadBatchAsync(IReadOnlyList<FileJob> jobs, CancellationToken cancellationToken)
     {
+        using var loading = EngineMetrics.Loading(jobs.Count);
         var started = Stopwatch.StartNew();
         var results = new object?[jobs.Count];
         var toLoad = new List<(int Index, FileVersionBatchItem Item)>();

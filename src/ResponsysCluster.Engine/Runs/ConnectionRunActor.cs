@@ -255,7 +255,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         {
             foreach (var file in plan.ToRead)
             {
-                tallies[prepared.Table].Failed($"{file.File.Path}: {error}");
+                TallyFailure(prepared.Table, $"{file.File.Path}: {error}");
                 Write("file failed", error + " (not bookmarked; read again on the next run)", prepared.Table, file.File.Path, error: true);
             }
             return;
@@ -292,6 +292,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         start.Bookmarks.Tell(new CompleteFileVersion(config.ConnectionId, table, version, [.. holding[table]]));
         unconfirmed++;
         tallies[table].Succeeded(success);
+        EngineMetrics.FileSucceeded(success, clock.GetUtcNow());
         if (success.SkippedBecause is { } why) Write("file skipped", why, table, success.Job.File.Path);
         else
             Write("file finished", success.AlreadyLoaded
@@ -306,10 +307,17 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private void HandleFailed(FileJobFailed failure)
     {
         if (!Accept(failure.Job)) return;
-        tallies[failure.Job.Table].Failed(failure.Failure.Message);
+        TallyFailure(failure.Job.Table, failure.Failure.Message);
         Write("file failed", failure.Failure.Message + " (not bookmarked; read again on the next run)", failure.Job.Table, failure.Job.File.Path, error: true);
         AnnounceWork();
         TryFinish();
+    }
+
+    /// <summary>A file the run reports failed: in its table's line of the report and in the metrics.</summary>
+    private void TallyFailure(string table, string error)
+    {
+        tallies[table].Failed(error);
+        EngineMetrics.FileFailed(config.ConnectionId, table);
     }
 
     /// <summary>Takes a worker's result for the attempt it holds; a result of an attempt already given back is ignored.</summary>
@@ -329,7 +337,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             if (retry is null)
             {
                 var reason = $"{job.File.Path}: the worker loading it {why}, {job.Attempt} attempts in all; not bookmarked, read again on the next run";
-                tallies[job.Table].Failed(reason);
+                TallyFailure(job.Table, reason);
                 Write("file failed", reason, job.Table, job.File.Path, error: true);
             }
             else
@@ -367,6 +375,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     {
         report = new RunReport(config.ConnectionId, start.RunId, startedAt, stopwatch.Elapsed,
             tables.Where(tallies.ContainsKey).Select(t => tallies[t].Report()).ToList(), [.. errors], failedToConnect, lockHeld);
+        EngineMetrics.RunEnded(report);
         log.Tell(ExtractionLogActor.Flush.Instance);
         Become(Finishing);
     }

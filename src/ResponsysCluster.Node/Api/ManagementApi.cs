@@ -42,6 +42,7 @@ internal static class ManagementApi
         RunRoutes.Map(routes);
         StatusPage.Map(app);
         app.MapOpenApi(Prefix + "/openapi/{documentName}.json");
+        MetricsRoutes.Map(routes, app.Services);
         app.MapFallback(Prefix + "/{**rest}", (HttpContext context) => ApiResults.NotFound($"no route {context.Request.Method} {context.Request.Path}"));
     }
 

@@ -32,6 +32,7 @@ internal static class NodeWebHost
         builder.Services.AddSingleton(new RunHistory(dataSource));
         builder.Services.AddSingleton(new LoadedTables(dataSource));
         builder.Services.AddSingleton(new TableReset(dataSource));
+        builder.Services.AddMetricsExporter();
         builder.Services.AddHealthChecks().AddCheck(PostgresReadinessCheck.Name, new PostgresReadinessCheck(dataSource), tags: [ReadyTag]);
         builder.Services.AddOpenApi(ManagementApi.DocumentName, ManagementApi.DescribeDocument);
         configure(builder);
