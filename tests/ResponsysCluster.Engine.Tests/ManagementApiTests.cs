@@ -202,6 +202,29 @@ public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer p
         Assert.NotNull(member["up_since"]);
     }
 
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_describe_every_route_of_the_api_in_its_openapi_document_behind_the_token()
+    {
+        using var anonymous = new HttpClient();
+        using var refused = await anonymous.GetAsync(baseUrl + "/openapi/v1.json");
+
+        var document = (await SendAsync(HttpMethod.Get, "/openapi/v1.json")).Body!;
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.StartsWith("3.", (string)document["openapi"]!);
+        Assert.Equal("ResponsysCluster management API", (string)document["info"]!["title"]!);
+        var operations = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => $"{op.Key.ToUpperInvariant()} {path.Key}")).ToHashSet();
+        string[] routes =
+        [
+            "GET /cluster/members", "POST /cluster/members/{address}/leave", "POST /cluster/members/{address}/down",
+            "GET /connections", "GET /connections/{id}", "PUT /connections/{id}", "DELETE /connections/{id}", "POST /connections/{id}/pause",
+            "POST /connections/{id}/resume", "POST /connections/{id}/test", "POST /connections/test", "GET /connections/{id}/tables",
+            "PUT /connections/{id}/selection", "PUT /connections/{id}/schedule", "POST /connections/{id}/tables/{table}/reset",
+            "POST /connections/{id}/runs", "GET /connections/{id}/runs", "GET /runs/{runId}", "GET /runs/{runId}/log",
+        ];
+        Assert.All(routes, route => Assert.Contains(route.Replace(" /", " /api/v1/"), operations));
+    }
+
     /// <summary>Runs <c>responsys-cluster ctl ARGS</c> against the node, with the token unless told otherwise.</summary>
     private async Task<(int ExitCode, string Stdout, string Stderr)> CtlAsync(string? token, params string[] arguments)
     {
