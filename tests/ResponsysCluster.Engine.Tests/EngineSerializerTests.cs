@@ -56,6 +56,8 @@ public sealed class EngineSerializerTests : TestKit
             new RunNow(["LIST"]),
             new RunNow(null),
             new RunAlreadyRunning("c"),
+            Cluster.NodeActivityProtocol.GetNodeActivity.Instance,
+            new Cluster.NodeActivityProtocol.NodeActivity(["a", "b"], 3),
             new StartRun(["LIST"]),
             new RunStarted("c", Guid.NewGuid()),
             Report.Tables[0],

@@ -257,7 +257,7 @@ public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer p
         Assert.Equal("connection ctl_acme paused\n", paused.Stdout);
         Assert.True((bool)JsonNode.Parse(shown.Stdout)!["paused"]!);
         Assert.Matches(@"^run [0-9a-f-]{36} of connection ctl_acme started\n$", started.Stdout);
-        Assert.Matches(@"^ADDRESS\s+NAME\s+STATUS\s+LEADER\s+REACHABLE\s+UP SINCE\nakka\.tcp://responsys-cluster@127\.0\.0\.1:\d+\s+api\s+Up\s+yes\s+yes\s+\d{4}-", members.Stdout);
+        Assert.Matches(@"^ADDRESS\s+NAME\s+STATUS\s+LEADER\s+REACHABLE\s+UP SINCE\s+CONNECTIONS\s+FILE JOBS\nakka\.tcp://responsys-cluster@127\.0\.0\.1:\d+\s+api\s+Up\s+yes\s+yes\s+\d{4}-\S+\s+1\s+0\n", members.Stdout);
         Assert.Equal((1, "error: connection nope is not registered"), (unknown.ExitCode, unknown.Stderr.Trim()));
         Assert.Equal((2, "error: unauthorized"), (refused.ExitCode, refused.Stderr.Trim()));
     }

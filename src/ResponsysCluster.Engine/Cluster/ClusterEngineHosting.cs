@@ -84,6 +84,7 @@ public static class ClusterEngineHosting
                     catalog, parse, resolver.GetService<ILoggerFactory>().CreateLogger("registry")), "connection-directory");
                 DistributedPubSub.Get(system).Mediator.Tell(new Subscribe(ConnectionDirectoryActor.Topic, directory));
                 registry.Register<ConnectionDirectoryActor>(directory);
+                system.ActorOf(NodeActivityActor.Props(registry.Get<ConnectionSchedulerActor>(), () => EngineMetrics.FileJobsLoading), NodeActivityActor.Name);
             });
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Serialization;
 using ResponsysCluster.Engine.Bookmarks;
+using ResponsysCluster.Engine.Cluster;
 using ResponsysCluster.Engine.Registry;
 using ResponsysCluster.Engine.Runs;
 using static ResponsysCluster.Engine.Bookmarks.TableBookmarkProtocol;
@@ -59,6 +60,8 @@ public sealed class EngineSerializer(ExtendedActorSystem system) : SerializerWit
         ["gall"] = typeof(RegistryContents),
         ["gupd"] = typeof(ConnectionUpdated),
         ["gchg"] = typeof(ConnectionChanged),
+        ["nget"] = typeof(NodeActivityProtocol.GetNodeActivity),
+        ["nact"] = typeof(NodeActivityProtocol.NodeActivity),
     };
 
     private static readonly Dictionary<Type, string> ManifestsByType = TypesByManifest.ToDictionary(p => p.Value, p => p.Key);

@@ -22,9 +22,11 @@ public sealed partial class CtlCommand(CtlOptions options, TextWriter output, Te
     public Task<int> MembersAsync(CancellationToken cancellationToken) => RunAsync(async api =>
     {
         var members = await api.GetAsync("cluster/members", cancellationToken);
-        Print(members, () => TextTable.Render(["ADDRESS", "NAME", "STATUS", "LEADER", "REACHABLE", "UP SINCE"],
+        Print(members, () => TextTable.Render(["ADDRESS", "NAME", "STATUS", "LEADER", "REACHABLE", "UP SINCE", "CONNECTIONS", "FILE JOBS"],
             members!.AsArray().Select(m => (IReadOnlyList<string>)[Text(m, "address"), Text(m, "name"), Text(m, "status"),
-                Text(m, "leader") == "true" ? "yes" : "", Text(m, "reachable") == "true" ? "yes" : "no", Text(m, "up_since")])));
+                Text(m, "leader") == "true" ? "yes" : "", Text(m, "reachable") == "true" ? "yes" : "no", Text(m, "up_since"),
+                m!["connections"] is JsonArray held ? held.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?",
+                m["file_jobs"] is { } jobs ? jobs.ToJsonString() : "?"])));
     });
 
     public Task<int> LeaveAsync(string address, CancellationToken cancellationToken) => MemberActionAsync(address, "leave", cancellationToken);
