@@ -123,6 +123,13 @@ public sealed partial class CtlCommandTests(SftpServer sftp, PostgresServer post
         Assert.Equal(1, unknownRun.ExitCode);
         Assert.StartsWith("error: no run ", unknownRun.Stderr);
         Assert.Equal((1, "error: connection ctl_shop has no table NOPE (neither on the server nor loaded)"), (unknownTable.ExitCode, unknownTable.Stderr.Trim()));
+
+        var paused = await CtlAsync("connections", "pause", "ctl_shop");
+        var resumed = await CtlAsync("connections", "resume", "ctl_shop");
+        var removed = await CtlAsync("connections", "remove", "ctl_shop");
+        var gone = await CtlAsync("connections", "list", "--json");
+        Assert.Equal(("connection ctl_shop paused\n", "connection ctl_shop resumed\n", "connection ctl_shop removed\n"), (paused.Stdout, resumed.Stdout, removed.Stdout));
+        Assert.Empty(JsonNode.Parse(gone.Stdout)!.AsArray());
     }
 
     [Fact(Timeout = TestTimeout)]
