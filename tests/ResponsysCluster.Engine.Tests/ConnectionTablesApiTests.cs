@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Npgsql;
 using ResponsysCluster.TestServers;
 
@@ -20,33 +17,21 @@ public sealed partial class ConnectionTablesApiTests(SftpServer sftp, PostgresSe
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
     private static readonly DateTimeOffset At = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private ClusterDatabase database = null!;
-    private EngineProcess node = null!;
-    private string baseUrl = "";
+    private ApiNode api = null!;
 
-    [GeneratedRegex(@"health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Started();
+
+
 
     public async Task InitializeAsync()
     {
         database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
-        node = EngineProcess.Start(["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", "tables"],
-            new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token });
-        baseUrl = (await node.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/api/v1";
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        var deadline = DateTime.UtcNow + StartLimit;
-        while ((await http.GetAsync(baseUrl.Replace("/api/v1", "/health/ready"))).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the node was not ready within 60 s");
-            await Task.Delay(200);
-        }
+        api = await ApiNode.StartAsync(database.ConnectionString, "tables", Token);
     }
 
     public async Task DisposeAsync()
     {
-        await node.DisposeAsync();
-        http.Dispose();
+        await api.DisposeAsync();
         await database.DisposeAsync();
     }
 
@@ -56,15 +41,7 @@ public sealed partial class ConnectionTablesApiTests(SftpServer sftp, PostgresSe
         ["private_key_file"] = sftp.KeyPath(key), ["start_date"] = "2018-01-01T00:00:00Z",
     };
 
-    private async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string route, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, baseUrl + route);
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return (response.StatusCode, JsonNode.Parse(text));
-    }
+    private Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string route, string? body = null) => api.SendAsync(method, route, body);
 
     /// <summary>Starts a run of <paramref name="id"/> and waits until it ended, answering it.</summary>
     private async Task<JsonNode> RunAsync(string id)

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using ResponsysCluster.Node.Ctl;
@@ -12,44 +10,30 @@ namespace ResponsysCluster.Engine.Tests;
 /// the real sshd): what each prints on a terminal and with <c>--json</c>, and its exit code.
 /// </summary>
 [Collection(ServersCollection.Name)]
-public sealed partial class CtlCommandTests(SftpServer sftp, PostgresServer postgres) : IAsyncLifetime
+public sealed class CtlCommandTests(SftpServer sftp, PostgresServer postgres) : IAsyncLifetime
 {
     private const int TestTimeout = 240_000;
     private const string Token = "ctl-test-token";
-    private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
     private static readonly DateTimeOffset At = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
 
     private ClusterDatabase database = null!;
-    private EngineProcess node = null!;
-    private string url = "";
-
-    [GeneratedRegex(@"health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Started();
+    private ApiNode api = null!;
 
     public async Task InitializeAsync()
     {
         database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
-        node = EngineProcess.Start(["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", "ctl"],
-            new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token });
-        url = (await node.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value;
-        using var http = new HttpClient();
-        var deadline = DateTime.UtcNow + StartLimit;
-        while ((await http.GetAsync(url + "/health/ready")).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the node was not ready within 60 s");
-            await Task.Delay(200);
-        }
+        api = await ApiNode.StartAsync(database.ConnectionString, "ctl", Token);
     }
 
     public async Task DisposeAsync()
     {
-        await node.DisposeAsync();
+        await api.DisposeAsync();
         await database.DisposeAsync();
     }
 
     private async Task<(int ExitCode, string Stdout, string Stderr)> CtlAsync(params string[] arguments)
     {
-        await using var ctl = EngineProcess.Start(["ctl", "--url", url, .. arguments], new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token });
+        await using var ctl = EngineProcess.Start(["ctl", "--url", api.Url, .. arguments], new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token });
         return await ctl.WaitForExitAsync(TimeSpan.FromSeconds(90));
     }
 

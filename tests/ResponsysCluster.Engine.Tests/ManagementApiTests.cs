@@ -19,33 +19,24 @@ public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer p
     private const string Token = "test-token-that-stays-secret";
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
-    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private ClusterDatabase database = null!;
-    private EngineProcess node = null!;
-    private string baseUrl = "";
+    private ApiNode api = null!;
 
-    [GeneratedRegex(@"health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Started();
+    private HttpClient http => api.Http;
+
+    private EngineProcess node => api.Process;
+
+    private string baseUrl => api.ApiUrl;
 
     public async Task InitializeAsync()
     {
         database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
-        node = EngineProcess.Start(["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", "api"],
-            new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token });
-        baseUrl = (await node.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/api/v1";
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        var deadline = DateTime.UtcNow + StartLimit;
-        while ((await http.GetAsync(baseUrl.Replace("/api/v1", "/health/ready"))).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the node was not ready within 60 s");
-            await Task.Delay(200);
-        }
+        api = await ApiNode.StartAsync(database.ConnectionString, "api", Token);
     }
 
     public async Task DisposeAsync()
     {
-        await node.DisposeAsync();
-        http.Dispose();
+        await api.DisposeAsync();
         await database.DisposeAsync();
     }
 
@@ -55,15 +46,7 @@ public sealed partial class ManagementApiTests(SftpServer sftp, PostgresServer p
         ["private_key_file"] = sftp.KeyPath("ed25519"), ["start_date"] = "2018-01-01T00:00:00Z",
     };
 
-    private async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string route, string? body = null)
-    {
-        using var request = new HttpRequestMessage(method, baseUrl + route);
-        if (body is not null) request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        return (response.StatusCode, JsonNode.Parse(text));
-    }
+    private Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(HttpMethod method, string route, string? body = null) => api.SendAsync(method, route, body);
 
     [Fact(Timeout = TestTimeout)]
     public async Task Should_refuse_a_request_without_the_token_or_with_another_saying_only_unauthorized()

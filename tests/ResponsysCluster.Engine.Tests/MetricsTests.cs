@@ -19,13 +19,13 @@ public sealed partial class MetricsTests(SftpServer sftp, PostgresServer postgre
     private const string Token = "metrics-token-that-stays-secret";
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
-    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private ClusterDatabase database = null!;
-    private EngineProcess node = null!;
-    private string baseUrl = "";
+    private ApiNode api = null!;
 
-    [GeneratedRegex(@"health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Started();
+    private HttpClient http => api.Http;
+
+
+    private string baseUrl => api.ApiUrl;
 
     [GeneratedRegex("""^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?<labels>.*)\})? (?<value>\S+)$""")]
     private static partial Regex SampleLine();
@@ -36,22 +36,12 @@ public sealed partial class MetricsTests(SftpServer sftp, PostgresServer postgre
     public async Task InitializeAsync()
     {
         database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
-        node = EngineProcess.Start(["node", "--postgres", database.ConnectionString, "--port", "0", "--http", "127.0.0.1:0", "--name", "metrics"],
-            new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token });
-        baseUrl = (await node.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/api/v1";
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        var deadline = DateTime.UtcNow + StartLimit;
-        while ((await http.GetAsync(baseUrl.Replace("/api/v1", "/health/ready"))).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the node was not ready within 60 s");
-            await Task.Delay(200);
-        }
+        api = await ApiNode.StartAsync(database.ConnectionString, "metrics", Token);
     }
 
     public async Task DisposeAsync()
     {
-        await node.DisposeAsync();
-        http.Dispose();
+        await api.DisposeAsync();
         await database.DisposeAsync();
     }
 

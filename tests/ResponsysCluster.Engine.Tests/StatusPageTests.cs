@@ -22,14 +22,13 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
     private static readonly DateTimeOffset Exported = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
 
-    private readonly HttpClient http = new() { Timeout = TimeSpan.FromSeconds(40) };
     private ClusterDatabase database = null!;
     private StallableProxy postgresProxy = null!;
-    private EngineProcess node = null!;
-    private string pageUrl = "";
+    private ApiNode api = null!;
 
-    [GeneratedRegex(@"health endpoints on (?<http>http://127\.0\.0\.1:\d+)")]
-    private static partial Regex Started();
+    private HttpClient http => api.Http;
+
+    private string pageUrl => api.Url + "/";
 
     public async Task InitializeAsync()
     {
@@ -37,23 +36,13 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
         var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         postgresProxy = new StallableProxy(direct.Port);
         var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = postgresProxy.Port }.ConnectionString;
-        node = EngineProcess.Start(["node", "--postgres", proxied, "--port", "0", "--http", "127.0.0.1:0", "--name", "status"],
-            new Dictionary<string, string?> { ["RSX_API_TOKEN"] = Token, [PasswordVariable] = sftp.Password });
-        pageUrl = (await node.WaitForLogAsync(Started(), StartLimit)).Groups["http"].Value + "/";
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        var deadline = DateTime.UtcNow + StartLimit;
-        while ((await http.GetAsync(pageUrl + "health/ready")).StatusCode != HttpStatusCode.OK)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the node was not ready within 60 s");
-            await Task.Delay(200);
-        }
+        api = await ApiNode.StartAsync(proxied, "status", Token, new Dictionary<string, string?> { [PasswordVariable] = sftp.Password });
     }
 
     public async Task DisposeAsync()
     {
-        await node.DisposeAsync();
+        await api.DisposeAsync();
         await postgresProxy.DisposeAsync();
-        http.Dispose();
         await database.DisposeAsync();
     }
 
