@@ -163,4 +163,38 @@ public sealed class JumpHostTests(SftpServer server, BastionServer bastion) : IC
         Assert.True(bytes.AsSpan().SequenceEqual(copy.ToArray()), "the file read on the retry differs from the server's");
         Assert.Equal(2, gate.Admitted);
     }
+
+    [Fact(Timeout = Timeouts.EndToEnd)]
+    public async Task Should_retry_a_bastion_that_refuses_connections_then_name_it()
+    {
+        using var refusing = new RefusingPort();
+        var config = Through(server.Port, bastion.JumpHost(port: refusing.Port));
+        var log = new ListLogger();
+
+        var error = await Assert.ThrowsAsync<SftpAccessException>(() =>
+            new SftpConnector(config, log, TenthOfDefault).ConnectAsync(CancellationToken.None));
+
+        Assert.StartsWith($"Could not connect to jump host {bastion.Host}:{refusing.Port} (on the way to SFTP {server.Host}:{server.Port}): ", error.Message);
+        Assert.Equal(TenthOfDefault.Delays().Count(), log.Entries.Count(e => e.Message.Contains($"(jump host {bastion.Host}:{refusing.Port}: ")));
+    }
+
+    [Fact(Timeout = Timeouts.EndToEnd)]
+    public async Task Should_serve_only_the_sessions_own_connection_at_the_local_end_of_the_tunnel()
+    {
+        exports.Write("LIST_20240101.csv", "A\n1\n");
+        await using var gate = new BastionOnlyGate(server.Port, bastion.User);
+        var log = new ListLogger();
+        await using var directory = await new SftpConnector(Through(gate.Port), log).ConnectAsync(CancellationToken.None);
+
+        // Another local process trying the tunnel's port is closed before the bastion is asked for anything.
+        using (var intruder = new System.Net.Sockets.TcpClient())
+        {
+            await intruder.ConnectAsync(System.Net.IPAddress.Loopback, directory.Tunnel!.LocalPort);
+            Assert.Equal(0, await intruder.GetStream().ReadAsync(new byte[64]).AsTask().WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        Assert.Single(await directory.ListAsync(CancellationToken.None));
+        Assert.Equal(1, gate.Admitted);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Warning && e.Message.StartsWith("Refused a second connection to the local end of the jump host tunnel", StringComparison.Ordinal));
+    }
 }
