@@ -11,6 +11,8 @@
 # program (the same server code as internal-sftp) logging at that level to DIR/sftp-server.log: at DEBUG1 every
 # read request with its offset and length, and each file's bytes read when it is closed. internal-sftp itself
 # logs only to syslog, which these machines do not run.
+# RSX_SFTP_ROLE=bastion makes it a jump host instead (bastion.sh does so): TCP forwarding allowed, and LogLevel
+# DEBUG1, at which sshd.log shows each forwarded connection ("server_request_direct_tcpip: originator …, target …").
 #
 # Layout of DIR:
 #   sshd_config sshd.pid sshd.log authorized_keys sftp.env
@@ -30,6 +32,7 @@ readonly PASSWORD_FILE=/etc/rsx-test-sftp.password
 readonly LOCK_FILE=/run/lock/rsx-test-sftp.lock
 readonly SSHD=/usr/sbin/sshd
 readonly LOG_LEVEL=${RSX_SFTP_LOG_LEVEL:-}
+readonly ROLE=${RSX_SFTP_ROLE:-sftp}
 
 die() { echo "sftp-server: $*" >&2; exit 1; }
 usage() { die "usage: $0 start DIR [PORT] | stop DIR"; }
@@ -138,8 +141,12 @@ MaxStartups 200
 MaxSessions 100
 X11Forwarding no
 PrintMotd no
-LogLevel VERBOSE
 EOF
+  if [[ $ROLE == bastion ]]; then
+    printf '%s\n' 'AllowTcpForwarding yes' 'PermitOpen any' 'LogLevel DEBUG1' >>"$dir/sshd_config"
+  else
+    echo 'LogLevel VERBOSE' >>"$dir/sshd_config"
+  fi
   if [[ -n ${RSX_SFTP_CIPHERS:-} ]]; then
     echo "Ciphers $RSX_SFTP_CIPHERS" >>"$dir/sshd_config"
   fi
@@ -191,6 +198,7 @@ start() {
   [[ -z $port || $port =~ ^[0-9]+$ ]] || die "PORT must be a number: $port"
   [[ -z $LOG_LEVEL || $LOG_LEVEL =~ ^(QUIET|FATAL|ERROR|INFO|VERBOSE|DEBUG[123]?)$ ]] \
     || die "RSX_SFTP_LOG_LEVEL must be an sshd LogLevel: $LOG_LEVEL"
+  [[ $ROLE =~ ^(sftp|bastion)$ ]] || die "RSX_SFTP_ROLE must be sftp or bastion: $ROLE"
 
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd -P)

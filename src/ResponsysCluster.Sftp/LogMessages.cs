@@ -24,4 +24,13 @@ internal static partial class LogMessages
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "SFTP connection for '{Directory}' dropped from the pool: {Reason}")]
     public static partial void PooledConnectionDropped(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Jump host {Host}:{Port} presented host key {KeyType} {Fingerprint}")]
+    public static partial void JumpHostKeySeen(ILogger logger, string host, int port, string keyType, string fingerprint);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to jump host {Host}:{Port} as {User}, forwarding to SFTP {TargetHost}:{TargetPort}")]
+    public static partial void JumpHostConnected(ILogger logger, string host, int port, string user, string targetHost, int targetPort);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a second connection to the local end of the jump host tunnel, from {OriginatorHost}:{OriginatorPort}")]
+    public static partial void TunnelConnectionRefused(ILogger logger, string originatorHost, uint originatorPort);
 }

@@ -1,23 +1,21 @@
-using System.Text;
 using Microsoft.Extensions.Logging;
 using Renci.SshNet;
 using Renci.SshNet.Common;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Ports;
-using SshConnectionInfo = Renci.SshNet.ConnectionInfo;
 
 namespace ResponsysCluster.Sftp;
 
 /// <summary>
 /// Opens SFTP connections for a <see cref="ConnectionConfig"/>: key or password login, host-key pinning,
-/// keep-alive, and retries of transient connect failures. The retry policy and the session settings are
+/// keep-alive, and retries of transient connect failures; directly, or through the connection's jump host, whose
+/// session gets the same keep-alive, whose key is pinned too, and which a retry opens anew. The retry policy and the session settings are
 /// <see cref="ConnectRetryPolicy.Default"/> and <see cref="SftpSessionSettings.Default"/> unless given.
 /// </summary>
 public sealed class SftpConnector(ConnectionConfig config, ILogger logger, ConnectRetryPolicy? retryPolicy = null,
     SftpSessionSettings? sessionSettings = null) : IExportDirectoryConnector
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMinutes(2);
 
     private readonly ConnectRetryPolicy retry = retryPolicy ?? ConnectRetryPolicy.Default;
@@ -31,137 +29,111 @@ public sealed class SftpConnector(ConnectionConfig config, ILogger logger, Conne
 
     public async Task<SftpExportDirectory> ConnectAsync(CancellationToken cancellationToken)
     {
+        var server = SshLogin.Server(config);
+        var jumpHost = config.JumpHost is { } jump ? SshLogin.JumpHost(jump) : null;
+        if (jumpHost is not null && server.HostKeyFingerprint is null)
+            throw new ConfigException("host_key_fingerprint", "missing: a connection through jump_host pins the SFTP server's host key too");
+        var through = jumpHost is null ? "" : $" through jump host {jumpHost.Host}:{jumpHost.Port}";
+
         using var delays = retry.Delays().GetEnumerator();
         while (true)
         {
-            var client = CreateClient(out var hostKeyCheck);
+            JumpHostTunnel? tunnel = null;
+            SftpClient? client = null;
+            HostKeyPin? pin = null;
+            var identified = new ServerIdentification();
             try
             {
+                if (jumpHost is not null)
+                    tunnel = await JumpHostTunnel.OpenAsync(jumpHost, config.Host, config.Port, session, logger, cancellationToken).ConfigureAwait(false);
+                client = CreateClient(server, tunnel, out pin);
+                client.ServerIdentificationReceived += (_, _) => identified.Seen = true;
                 await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
                 LogMessages.Connected(logger, config.Host, config.Port, config.Username);
-                return new SftpExportDirectory(client, config.Path, logger);
+                return new SftpExportDirectory(client, config.Path, logger, tunnel);
             }
-            catch (Exception ex) when (hostKeyCheck.Mismatch is { } presented)
+            catch (Exception ex) when (pin?.Mismatch is { } presented)
             {
-                client.Dispose();
+                Close(client, tunnel);
                 throw new SftpAccessException(
                     $"Host key mismatch for {config.Host}:{config.Port}: expected {config.HostKeyFingerprint}, the server presented {presented}. " +
                     "The connection was refused before logging in.", ex);
             }
             catch (SshAuthenticationException ex)
             {
-                client.Dispose();
+                Close(client, tunnel);
                 throw new SftpAccessException(SftpAccessException.AuthenticationFailedMessage, ex);
+            }
+            // Through a jump host, a channel asked for and no SSH server met at its end: the jump host could not reach
+            // the server (it gives its reason only in its own log), or the server closed the connection at once.
+            catch (SshConnectionException ex) when (tunnel is { ChannelRequested: true, IsConnected: true } && !identified.Seen && !cancellationToken.IsCancellationRequested)
+            {
+                Close(client, tunnel);
+                var reason = $"jump host {jumpHost!.Host}:{jumpHost.Port} could not open a connection to it (refused, unreachable or unknown from there), " +
+                    "or the server closed it at once";
+                await DelayOrThrowAsync(delays, reason,
+                    () => new SftpAccessException($"Could not connect to SFTP {config.Host}:{config.Port}{through}: {reason}", ex),
+                    cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (ConnectRetryPolicy.IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
-                client.Dispose();
-                if (!delays.MoveNext())
-                    throw new SftpAccessException($"Could not connect to SFTP {config.Host}:{config.Port}: {ex.Message}", ex);
-                LogMessages.ConnectRetry(logger, config.Host, config.Port, ex.Message, delays.Current.TotalSeconds);
-                await Task.Delay(delays.Current, cancellationToken).ConfigureAwait(false);
+                Close(client, tunnel);
+                // Before the tunnel is up, it is the jump host that cannot be reached.
+                var message = jumpHost is not null && tunnel is null
+                    ? $"Could not connect to jump host {jumpHost.Host}:{jumpHost.Port} (on the way to SFTP {config.Host}:{config.Port}): {ex.Message}"
+                    : $"Could not connect to SFTP {config.Host}:{config.Port}{through}: {ex.Message}";
+                var reason = jumpHost is not null && tunnel is null ? $"jump host {jumpHost.Host}:{jumpHost.Port}: {ex.Message}" : ex.Message;
+                await DelayOrThrowAsync(delays, reason, () => new SftpAccessException(message, ex), cancellationToken).ConfigureAwait(false);
             }
             // Not transient, and the socket's own words ("Name or service not known") name no host: ours do.
             catch (System.Net.Sockets.SocketException ex)
             {
-                client.Dispose();
-                throw new SftpAccessException($"Could not connect to SFTP {config.Host}:{config.Port}: {ex.Message}", ex);
+                Close(client, tunnel);
+                throw new SftpAccessException(jumpHost is not null && tunnel is null
+                    ? $"Could not connect to jump host {jumpHost.Host}:{jumpHost.Port} (on the way to SFTP {config.Host}:{config.Port}): {ex.Message}"
+                    : $"Could not connect to SFTP {config.Host}:{config.Port}: {ex.Message}", ex);
             }
             catch
             {
-                client.Dispose();
+                Close(client, tunnel);
                 throw;
             }
         }
     }
 
-    private SftpClient CreateClient(out HostKeyCheck hostKeyCheck)
+    /// <summary>Waits the policy's next delay, logging why, or throws when the retries are spent.</summary>
+    private async Task DelayOrThrowAsync(IEnumerator<TimeSpan> delays, string reason, Func<Exception> giveUp, CancellationToken cancellationToken)
     {
-        var info = new SshConnectionInfo(config.Host, config.Port, config.Username, AuthenticationMethods())
-        {
-            Timeout = ConnectTimeout,
-        };
-        PreferHardwareCiphers(info);
+        if (!delays.MoveNext()) throw giveUp();
+        LogMessages.ConnectRetry(logger, config.Host, config.Port, reason, delays.Current.TotalSeconds);
+        await Task.Delay(delays.Current, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether an SSH server answered at the end of the connection (its identification string arrived).</summary>
+    private sealed class ServerIdentification
+    {
+        public volatile bool Seen;
+    }
+
+    private static void Close(SftpClient? client, JumpHostTunnel? tunnel)
+    {
+        client?.Dispose();
+        tunnel?.Dispose();
+    }
+
+    /// <summary>A client for the server, connecting to it directly or to the local end of the tunnel to it.</summary>
+    private SftpClient CreateClient(SshLogin server, JumpHostTunnel? tunnel, out HostKeyPin pin)
+    {
+        var info = tunnel is null ? server.ConnectionInfo(server.Host, server.Port) : server.ConnectionInfo("127.0.0.1", tunnel.LocalPort);
         var client = new SftpClient(info)
         {
             KeepAliveInterval = session.KeepAliveInterval,
             OperationTimeout = OperationTimeout,
             BufferSize = session.ReadBufferSize,
         };
-        var check = new HostKeyCheck();
-        client.HostKeyReceived += (_, e) =>
-        {
-            var fingerprint = HostKeyFingerprint.FromSha256Base64(e.FingerPrintSHA256);
-            PresentedHostKey = fingerprint;
-            LogMessages.HostKeySeen(logger, config.Host, config.Port, e.HostKeyName, fingerprint);
-            if (config.HostKeyFingerprint is { } expected && !HostKeyFingerprint.Matches(expected, fingerprint))
-            {
-                check.Mismatch = fingerprint;
-                e.CanTrust = false;
-            }
-        };
-        hostKeyCheck = check;
+        pin = HostKeyPin.Attach(client, server, logger, jumpHost: false);
+        var seen = pin;
+        client.HostKeyReceived += (_, _) => PresentedHostKey = seen.Presented;
         return client;
-    }
-
-    /// <summary>
-    /// Offers AES-GCM first: it runs on the CPU's AES instructions at both ends and needs no separate MAC, where
-    /// SSH.NET's default (aes128-ctr with hmac-sha2-256) costs several times more CPU per byte. Servers without
-    /// GCM still negotiate the other ciphers, in SSH.NET's order.
-    /// </summary>
-    private static void PreferHardwareCiphers(SshConnectionInfo info)
-    {
-        string[] preferred = ["aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "chacha20-poly1305@openssh.com"];
-        var ciphers = info.Encryptions.ToList();
-        info.Encryptions.Clear();
-        foreach (var cipher in ciphers.Where(c => preferred.Contains(c.Key)).OrderBy(c => Array.IndexOf(preferred, c.Key))
-                     .Concat(ciphers.Where(c => !preferred.Contains(c.Key))))
-            info.Encryptions.Add(cipher.Key, cipher.Value);
-    }
-
-    private AuthenticationMethod[] AuthenticationMethods()
-    {
-        var methods = new List<AuthenticationMethod>();
-        if (LoadPrivateKey() is { } key) methods.Add(new PrivateKeyAuthenticationMethod(config.Username, key));
-        if (config.Password is { } password) methods.Add(new PasswordAuthenticationMethod(config.Username, password.Reveal()));
-        return [.. methods];
-    }
-
-    private PrivateKeyFile? LoadPrivateKey()
-    {
-        var passphrase = config.PrivateKeyPassphrase?.Reveal();
-        try
-        {
-            if (config.PrivateKeyFile is { } path)
-            {
-                if (!File.Exists(path)) throw new ConfigException("private_key_file", $"file '{path}' does not exist");
-                using var file = File.OpenRead(path);
-                return new PrivateKeyFile(file, passphrase);
-            }
-            if (config.PrivateKey is { } inline)
-            {
-                using var text = new MemoryStream(Encoding.UTF8.GetBytes(inline.Reveal().Replace("\\n", "\n")));
-                return new PrivateKeyFile(text, passphrase);
-            }
-            return null;
-        }
-        catch (SshPassPhraseNullOrEmptyException)
-        {
-            throw new ConfigException("private_key_passphrase", "the private key is protected by a passphrase; give it in private_key_passphrase");
-        }
-        catch (Exception ex) when (ex is SshException or ArgumentException or FormatException or System.Security.Cryptography.CryptographicException or InvalidOperationException or NotSupportedException)
-        {
-            // The library's message never includes key material, but keep ours generic all the same.
-            var key = passphrase is null ? (config.PrivateKeyFile is null ? "private_key" : "private_key_file") : "private_key_passphrase";
-            throw new ConfigException(key, passphrase is null
-                ? "the private key cannot be read (not a supported RSA, ECDSA or ed25519 key in PEM or OpenSSH format)"
-                : "the private key cannot be read: wrong passphrase, or not a supported key format");
-        }
-    }
-
-    /// <summary>What the host-key callback saw, read after a failed connect.</summary>
-    private sealed class HostKeyCheck
-    {
-        public string? Mismatch { get; set; }
     }
 }

@@ -21,6 +21,7 @@ public sealed class SftpExportDirectory : IExportDirectory
     internal static readonly TimeSpan DisconnectGrace = TimeSpan.FromSeconds(2);
 
     private readonly SftpClient client;
+    private readonly JumpHostTunnel? tunnel;
     private readonly string directory;
     private readonly ILogger logger;
     private readonly Lock gate = new();
@@ -29,9 +30,10 @@ public sealed class SftpExportDirectory : IExportDirectory
     private Exception? fault;
     private int disposed;
 
-    internal SftpExportDirectory(SftpClient client, string directory, ILogger logger)
+    internal SftpExportDirectory(SftpClient client, string directory, ILogger logger, JumpHostTunnel? tunnel = null)
     {
         this.client = client;
+        this.tunnel = tunnel;
         this.directory = directory;
         this.logger = logger;
     }
@@ -39,7 +41,14 @@ public sealed class SftpExportDirectory : IExportDirectory
     /// <summary>The first failure seen on this connection, or null while it is healthy.</summary>
     internal Exception? Fault => Volatile.Read(ref fault);
 
-    internal bool IsConnected => client.IsConnected;
+    /// <summary>Whether the session is up, and the jump host's under it when it goes through one.</summary>
+    internal bool IsConnected => client.IsConnected && (tunnel?.IsConnected ?? true);
+
+    /// <summary>The session to the jump host this connection goes through, if any.</summary>
+    internal JumpHostTunnel? Tunnel => tunnel;
+
+    /// <summary>The keep-alive interval of the SFTP session itself.</summary>
+    internal TimeSpan KeepAliveInterval => client.KeepAliveInterval;
 
     internal string Directory => directory;
 
@@ -142,6 +151,7 @@ public sealed class SftpExportDirectory : IExportDirectory
         await EndReadsAsync(DisconnectGrace).ConfigureAwait(false);
         if (client.IsConnected) client.Disconnect();
         client.Dispose();
+        tunnel?.Dispose();
         readsEnd.Dispose();
     }
 

@@ -252,4 +252,81 @@ public sealed class ConnectionConfigParserTests
         Assert.Equal(["frequency_in_minutes"], parsed.IgnoredKeys);
         Assert.Equal("/x.csv", RemoteFile.PathIn(parsed.Config.Path, "x.csv"));
     }
+
+    private const string ServerKey = "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    private const string BastionKey = "SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+
+    private static string WithJumpHost(string jumpHost) =>
+        $$$"""{"host": "sftp.internal", "username": "u", "path": "/p", "private_key_file": "~/id", "host_key_fingerprint": "{{{ServerKey}}}", "jump_host": {{{jumpHost}}}}""";
+
+    [Fact]
+    public void Should_read_a_jump_host_with_its_own_login_and_pinned_key()
+    {
+        var config = ConnectionConfigParser.Parse(WithJumpHost($$"""
+            {"host": "bastion.example.com", "port": "2222", "username": "jump", "private_key_file": "~/.ssh/bastion",
+             "host_key_fingerprint": "{{BastionKey}}"}
+            """), Home).Config;
+
+        var jump = Assert.IsType<JumpHostConfig>(config.JumpHost);
+        Assert.Equal("bastion.example.com", jump.Host);
+        Assert.Equal(2222, jump.Port);
+        Assert.Equal("jump", jump.Username);
+        Assert.Equal("/home/me/.ssh/bastion", jump.PrivateKeyFile);
+        Assert.Null(jump.Password);
+        Assert.Equal(BastionKey, jump.HostKeyFingerprint);
+        Assert.Equal("sftp.internal", config.Host);
+        Assert.Equal(ServerKey, config.HostKeyFingerprint);
+    }
+
+    [Fact]
+    public void Should_read_a_jump_hosts_password_from_the_variable_it_names_and_default_its_port()
+    {
+        var config = ConnectionConfigParser.Parse(WithJumpHost($$"""
+            {"host": "b", "username": "jump", "password_env": "JUMP_PASSWORD", "host_key_fingerprint": "{{BastionKey}}"}
+            """), Home, name => name == "JUMP_PASSWORD" ? "hunter2" : null).Config;
+
+        Assert.Equal(22, config.JumpHost!.Port);
+        Assert.Equal("hunter2", config.JumpHost.Password!.Reveal());
+        Assert.DoesNotContain("hunter2", config.JumpHost.ToString());
+    }
+
+    [Fact]
+    public void Should_connect_directly_without_a_jump_host()
+    {
+        Assert.Null(Parse($$"""{{{Login}}}""").JumpHost);
+        Assert.Null(Parse($$"""{{{Login}}, "jump_host": null}""").JumpHost);
+    }
+
+    [Theory]
+    [InlineData("""{"host": "b", "port": "ssh", "username": "j", "password_env": "PW", "host_key_fingerprint": "FP"}""", "jump_host.port", "must be a whole number")]
+    [InlineData("""{"host": "b", "port": 0, "username": "j", "password_env": "PW", "host_key_fingerprint": "FP"}""", "jump_host.port", "must be between 1 and 65535")]
+    [InlineData("""{"username": "j", "password_env": "PW", "host_key_fingerprint": "FP"}""", "jump_host.host", "missing")]
+    [InlineData("""{"host": "b", "password_env": "PW", "host_key_fingerprint": "FP"}""", "jump_host.username", "missing")]
+    [InlineData("""{"host": "b", "username": "j", "host_key_fingerprint": "FP"}""", "jump_host.private_key_file", "missing: give the jump host's private_key_file or password_env")]
+    [InlineData("""{"host": "b", "username": "j", "password_env": "PW"}""", "jump_host.host_key_fingerprint", "missing: a jump host's key is always pinned; give it as 'ssh-keygen -lf' prints it")]
+    [InlineData("""{"host": "b", "username": "j", "password_env": "PW", "host_key_fingerprint": "abc"}""", "jump_host.host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData("""{"host": "b", "username": "j", "password_env": "NOT_SET", "host_key_fingerprint": "FP"}""", "jump_host.password_env", "the environment variable NOT_SET is not set")]
+    [InlineData("""{"host": "b", "username": "j", "password": "x", "password_env": "PW", "host_key_fingerprint": "FP"}""", "jump_host.password_env", "give either password or password_env, not both")]
+    [InlineData("""{"host": "b", "username": "j", "private_key_file": "/k", "private_key": "KEY", "host_key_fingerprint": "FP"}""", "jump_host.private_key", "give either private_key or private_key_file, not both")]
+    [InlineData("""{"host": "b", "username": "j", "password_env": "PW", "host_key_fingerprint": "FP", "hostkey": "x"}""", "jump_host.hostkey", "not a key of a jump host (it takes host, port, username, password, password_env, private_key_file, private_key, private_key_passphrase, private_key_passphrase_env, host_key_fingerprint)")]
+    [InlineData("""["b"]""", "jump_host", "must be an object with host, port, username, private_key_file or password_env, and host_key_fingerprint")]
+    public void Should_name_the_jump_host_key_that_is_missing_or_wrong(string jumpHost, string key, string reason)
+    {
+        var json = WithJumpHost(jumpHost.Replace("\"FP\"", $"\"{BastionKey}\"", StringComparison.Ordinal));
+        var error = Assert.Throws<ConfigException>(() => ConnectionConfigParser.Parse(json, Home, name => name == "PW" ? "pw" : null));
+        Assert.Equal(key, error.Key);
+        Assert.Equal($"Config key '{key}': {reason}", error.Message);
+    }
+
+    [Fact]
+    public void Should_require_the_servers_host_key_too_when_going_through_a_jump_host()
+    {
+        var json = $$$"""
+            {"host": "sftp.internal", "username": "u", "path": "/p", "private_key_file": "/k",
+             "jump_host": {"host": "b", "username": "j", "private_key_file": "/j", "host_key_fingerprint": "{{{BastionKey}}}"}}
+            """;
+        var error = Assert.Throws<ConfigException>(() => Parse(json));
+        Assert.Equal("host_key_fingerprint", error.Key);
+        Assert.Equal("Config key 'host_key_fingerprint': missing: a connection through jump_host pins the SFTP server's host key too", error.Message);
+    }
 }

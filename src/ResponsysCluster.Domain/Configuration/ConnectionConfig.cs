@@ -22,6 +22,8 @@ public sealed record ConnectionConfig
     public Secret? PrivateKeyPassphrase { get; init; }
     /// <summary>Expected server key fingerprint, <c>SHA256:…</c> as <c>ssh-keygen -lf</c> prints it.</summary>
     public string? HostKeyFingerprint { get; init; }
+    /// <summary>The bastion the SFTP session goes through (the <c>jump_host</c> key); null: a direct connection.</summary>
+    public JumpHostConfig? JumpHost { get; init; }
     /// <summary>Lower bound (inclusive) on file modification times for the first sync; null loads everything.</summary>
     public DateTimeOffset? StartDate { get; init; }
     public char Delimiter { get; init; } = ',';

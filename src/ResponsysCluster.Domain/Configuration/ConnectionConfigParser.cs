@@ -18,7 +18,14 @@ public static class ConnectionConfigParser
         "host", "port", "username", "path", "password", "password_env", "private_key_file", "private_key",
         "private_key_passphrase", "private_key_passphrase_env", "host_key_fingerprint", "start_date", "delimiter", "encoding",
         "sample_rows", "sample_files", "ready_timeout", "connection_id", "target_schema", "time_zone",
-        "max_concurrent_downloads", "schedule", "tables", "columns",
+        "max_concurrent_downloads", "schedule", "tables", "columns", "jump_host",
+    ];
+
+    // The keys of a jump_host object: its address, login and host key, named as the connection's own.
+    private static readonly string[] JumpHostKeys =
+    [
+        "host", "port", "username", "password", "password_env", "private_key_file", "private_key",
+        "private_key_passphrase", "private_key_passphrase_env", "host_key_fingerprint",
     ];
 
     // Schemas a connection must not load into: the product's own (ControlTables.Schema) and PostgreSQL's.
@@ -84,6 +91,7 @@ public static class ConnectionConfigParser
             Schedule = ScheduleConfigParser.Parse(Value(root, "schedule"), timeZone),
             Tables = OptionalTableList(root, "tables"),
             Columns = OptionalColumnSelection(root, "columns"),
+            JumpHost = OptionalJumpHost(root, "jump_host", homeDirectory, environment),
         };
 
         if (config.Columns?.Keys.FirstOrDefault(t => !config.Selects(t)) is { } unselected)
@@ -93,8 +101,51 @@ public static class ConnectionConfigParser
             throw new ConfigException("private_key_file", "missing: give private_key_file, private_key or password");
         if (config.PrivateKeyFile is not null && config.PrivateKey is not null)
             throw new ConfigException("private_key", "give either private_key or private_key_file, not both");
+        // Through a bastion, both ends of the tunnel are pinned: the bastion could otherwise stand in for the server.
+        if (config.JumpHost is not null && config.HostKeyFingerprint is null)
+            throw new ConfigException("host_key_fingerprint", "missing: a connection through jump_host pins the SFTP server's host key too");
 
         return new ParsedConnectionConfig(config, ignored);
+    }
+
+    /// <summary>
+    /// The <c>jump_host</c> object: host, port, username, a login (<c>private_key_file</c>, <c>password_env</c>, or
+    /// as the connection's own login keys) and the bastion's <c>host_key_fingerprint</c>, which is required. Errors
+    /// name the key inside it (<c>jump_host.port</c>); a key a jump host does not take is an error, not ignored,
+    /// since a misspelt one would leave the bastion without the setting it meant.
+    /// </summary>
+    private static JumpHostConfig? OptionalJumpHost(JsonElement root, string key, string homeDirectory, Func<string, string?> environment)
+    {
+        if (Value(root, key) is not { } value) return null;
+        if (value.ValueKind != JsonValueKind.Object)
+            throw new ConfigException(key, "must be an object with host, port, username, private_key_file or password_env, and host_key_fingerprint");
+        if (value.EnumerateObject().Select(p => p.Name).FirstOrDefault(n => !JumpHostKeys.Contains(n)) is { } unknown)
+            throw new ConfigException($"{key}.{unknown}", $"not a key of a jump host (it takes {string.Join(", ", JumpHostKeys)})");
+
+        try
+        {
+            var jump = new JumpHostConfig
+            {
+                Host = RequiredString(value, "host"),
+                Port = OptionalInt(value, "port", 22, 1, 65535),
+                Username = RequiredString(value, "username"),
+                Password = SecretOrVariable(value, "password", environment),
+                PrivateKeyFile = ExpandHome(OptionalString(value, "private_key_file"), homeDirectory),
+                PrivateKey = OptionalSecret(value, "private_key"),
+                PrivateKeyPassphrase = SecretOrVariable(value, "private_key_passphrase", environment),
+                HostKeyFingerprint = OptionalFingerprint(value, "host_key_fingerprint")
+                    ?? throw new ConfigException("host_key_fingerprint", "missing: a jump host's key is always pinned; give it as 'ssh-keygen -lf' prints it"),
+            };
+            if (jump.Password is null && jump.PrivateKeyFile is null && jump.PrivateKey is null)
+                throw new ConfigException("private_key_file", "missing: give the jump host's private_key_file or password_env");
+            if (jump.PrivateKeyFile is not null && jump.PrivateKey is not null)
+                throw new ConfigException("private_key", "give either private_key or private_key_file, not both");
+            return jump;
+        }
+        catch (ConfigException ex) when (!ex.Key.StartsWith(key + ".", StringComparison.Ordinal))
+        {
+            throw new ConfigException($"{key}.{ex.Key}", ex.Reason);
+        }
     }
 
     private static JsonElement? Value(JsonElement root, string key) =>

@@ -22,11 +22,19 @@ public static class RegistryDocument
     {
         var parsed = ConnectionConfigParser.Parse(json, homeDirectory, environment);
         using var document = JsonDocument.Parse(json);
+        RefuseInlineSecrets(document.RootElement, "");
+        // A jump host's login is held to the same rule as the server's (the parser has checked it is an object).
+        if (document.RootElement.TryGetProperty("jump_host", out var jumpHost) && jumpHost.ValueKind == JsonValueKind.Object)
+            RefuseInlineSecrets(jumpHost, "jump_host.");
+        return parsed;
+    }
+
+    private static void RefuseInlineSecrets(JsonElement element, string prefix)
+    {
         foreach (var (key, instead) in InlineSecrets)
         {
-            if (document.RootElement.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null)
-                throw new ConfigException(key, $"a registered connection keeps its secrets out of the registry: give {instead}");
+            if (element.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null)
+                throw new ConfigException(prefix + key, $"a registered connection keeps its secrets out of the registry: give {prefix}{instead}");
         }
-        return parsed;
     }
 }
