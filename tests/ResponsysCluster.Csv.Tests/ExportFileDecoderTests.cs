@@ -25,7 +25,8 @@ public sealed class ExportFileDecoderTests(OpenPgpTestKeys keys) : IClassFixture
     private static string Read(ExportFileDecoder decoder, byte[] bytes, string fileName)
     {
         var layers = ExportFileName.TryParse(fileName)!.Layers;
-        using var decoded = decoder.Decode(new MemoryStream(bytes), Path, layers);
+        // Forward-only, as an SFTP stream is.
+        using var decoded = decoder.Decode(new ForwardOnlyStream(new MemoryStream(bytes)), Path, layers);
         using var text = new StreamReader(decoded, Encoding.UTF8);
         return text.ReadToEnd();
     }
@@ -138,5 +139,19 @@ public sealed class ExportFileDecoderTests(OpenPgpTestKeys keys) : IClassFixture
     {
         var failure = Fails(new ExportFileDecoder(null), await keys.EncryptAsync(Csv), "LIST.csv.gpg");
         Assert.Contains("pgp_private_key_file", failure.Reason);
+    }
+
+    private sealed class ForwardOnlyStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

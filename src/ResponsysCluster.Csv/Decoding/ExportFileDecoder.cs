@@ -1,6 +1,7 @@
 using ICSharpCode.SharpZipLib;
 using ICSharpCode.SharpZipLib.GZip;
 using Org.BouncyCastle.Bcpg.OpenPgp;
+using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 
 namespace ResponsysCluster.Csv.Decoding;
@@ -12,15 +13,27 @@ namespace ResponsysCluster.Csv.Decoding;
 /// truncated file is an <see cref="ExportFileException"/> naming the file and the reason, raised before the reader
 /// is told the file ended.
 /// </summary>
-public sealed class ExportFileDecoder(OpenPgpKeys? keys)
+public sealed class ExportFileDecoder
 {
+    private readonly Lazy<OpenPgpKeys?> keys;
+
+    public ExportFileDecoder(OpenPgpKeys? keys) => this.keys = new Lazy<OpenPgpKeys?>(keys);
+
+    private ExportFileDecoder(Func<OpenPgpKeys?> readKeys) => keys = new Lazy<OpenPgpKeys?>(readKeys);
+
+    /// <summary>
+    /// The decoder of <paramref name="config"/>'s exports. Its key files are read when the first encrypted file is,
+    /// so that plain files never depend on them; a key file that cannot be used fails each encrypted file, naming it.
+    /// </summary>
+    public static ExportFileDecoder For(ConnectionConfig config) => new(() => OpenPgpKeys.From(config));
+
     /// <summary>Decodes <paramref name="raw"/> (owned: disposing the result disposes it) by the layers of its name.</summary>
     public Stream Decode(Stream raw, string path, ExportFileLayers layers)
     {
         if (layers.IsPlain) return raw;
         try
         {
-            var stream = layers.Encrypted ? OpenPgpDecryption.Open(raw, path, keys) : raw;
+            var stream = layers.Encrypted ? OpenPgpDecryption.Open(raw, path, Keys(path)) : raw;
             stream = layers.Compression switch
             {
                 // Not System.IO.Compression's GZipStream: it ends a truncated file quietly, where this one checks
@@ -40,6 +53,18 @@ public sealed class ExportFileDecoder(OpenPgpKeys? keys)
         {
             raw.Dispose();
             throw;
+        }
+    }
+
+    private OpenPgpKeys? Keys(string path)
+    {
+        try
+        {
+            return keys.Value;
+        }
+        catch (ConfigException ex)
+        {
+            throw new ExportFileException(path, $"cannot decrypt: {ex.Message}", inner: ex);
         }
     }
 

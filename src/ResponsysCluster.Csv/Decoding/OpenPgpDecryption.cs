@@ -1,3 +1,4 @@
+using Org.BouncyCastle.Bcpg;
 using Org.BouncyCastle.Bcpg.OpenPgp;
 using ResponsysCluster.Domain.Files;
 
@@ -16,7 +17,7 @@ internal static class OpenPgpDecryption
         if (keys is null)
             throw new ExportFileException(path, "the file is OpenPGP-encrypted and the connection has no pgp_private_key_file to decrypt it");
 
-        var factory = new PgpObjectFactory(PgpUtilities.GetDecoderStream(encrypted));
+        var factory = new PgpObjectFactory(Dearmoured(encrypted));
         var first = factory.NextPgpObject();
         if (first is PgpMarker) first = factory.NextPgpObject();
         if (first is not PgpEncryptedDataList encryptedData)
@@ -57,6 +58,18 @@ internal static class OpenPgpDecryption
         return new VerifyingStream(literal.GetInputStream(), data, content, signature, path);
     }
 
+    /// <summary>
+    /// The binary packets of <paramref name="encrypted"/>, de-armoured when it is ASCII. Decided by its first byte (a
+    /// binary packet's has the high bit set), as BouncyCastle's own detection would, but without seeking: SFTP streams cannot.
+    /// </summary>
+    private static Stream Dearmoured(Stream encrypted)
+    {
+        var first = encrypted.ReadByte();
+        if (first < 0) throw new EndOfStreamException("the file is empty");
+        var whole = new FirstByteReplayed((byte)first, encrypted);
+        return (first & 0x80) != 0 ? whole : new ArmoredInputStream(whole);
+    }
+
     private static PgpOnePassSignature StartVerifying(PgpOnePassSignatureList onePass, OpenPgpKeys keys, string path)
     {
         for (var i = 0; i < onePass.Count; i++)
@@ -70,6 +83,26 @@ internal static class OpenPgpDecryption
     }
 
     private static string Describe(PgpObject? pgpObject) => pgpObject is null ? "nothing OpenPGP can read" : pgpObject.GetType().Name;
+
+    /// <summary>A stream whose first byte was read already, given back first.</summary>
+    private sealed class FirstByteReplayed(byte first, Stream rest) : ReadOnlyDecodingStream
+    {
+        private bool replayed;
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (replayed || buffer.IsEmpty) return rest.Read(buffer);
+            buffer[0] = first;
+            replayed = true;
+            return 1;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) rest.Dispose();
+            base.Dispose(disposing);
+        }
+    }
 
     /// <summary>The literal data, fed to the signature as it is read; the checks run at its end.</summary>
     private sealed class VerifyingStream(Stream literal, PgpPublicKeyEncryptedData data, PgpObjectFactory content, PgpOnePassSignature? signature, string path)
