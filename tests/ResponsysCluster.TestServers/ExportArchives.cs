@@ -38,8 +38,16 @@ public static class ExportArchives
             return await File.ReadAllBytesAsync(Path.Combine(dir, "archive.zip"));
         });
 
+    // gzip, zip and gpg come from deploy/local/install-prereqs.sh, run once per test process (quick when all is there).
+    private static readonly Lazy<Task> Tools = new(() =>
+        ProcessRunner.RunCheckedAsync("bash", [RepositoryRoot.Combine("deploy", "local", "install-prereqs.sh")], timeout: TimeSpan.FromMinutes(10)));
+
+    /// <summary>Installs gzip, zip and gpg when they are missing.</summary>
+    internal static Task EnsureToolsAsync() => Tools.Value;
+
     internal static async Task<T> InScratchAsync<T>(Func<string, Task<T>> work)
     {
+        await EnsureToolsAsync();
         var dir = Directory.CreateTempSubdirectory("rsx-archive-").FullName;
         try
         {

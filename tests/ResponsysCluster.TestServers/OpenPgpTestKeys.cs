@@ -32,6 +32,7 @@ public sealed class OpenPgpTestKeys : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        await ExportArchives.EnsureToolsAsync();
         Directory = System.IO.Directory.CreateTempSubdirectory("rsx-pgp-").FullName;
         File.SetUnixFileMode(Directory, (UnixFileMode)0b111_101_101);
         home = Path.Combine(Directory, "gnupg");
