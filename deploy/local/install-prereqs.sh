@@ -2,7 +2,8 @@
 # Installs what the local scripts, the tests and the benchmarks need on Debian 12:
 # OpenSSH server and client, PostgreSQL 15, procps (ps/pgrep), GNU time (/usr/bin/time -v), and docker-compose
 # (v1, to validate docker-compose.yml with `docker-compose config`; no Docker engine is needed for that), and chromium
-# (headless, to load the node's status page in a real browser).
+# (headless, to load the node's status page in a real browser), and gnupg, zip and gzip (the test fixtures make
+# encrypted and compressed exports with them).
 # Idempotent and quiet when everything is already there; runs `apt-get update` at most once.
 set -euo pipefail
 
@@ -13,7 +14,8 @@ if ((EUID == 0)); then
   flock 9
 fi
 
-# Debian package -> a file that proves it is installed (dpkg alone misses half-removed packages).
+# Debian package -> a file that proves it is installed (dpkg alone misses half-removed packages); `a|b`: either
+# (gzip is in /bin on systems without a merged /usr).
 declare -A wanted=(
   [openssh-server]=/usr/sbin/sshd
   [openssh-client]=/usr/bin/ssh
@@ -22,11 +24,25 @@ declare -A wanted=(
   [time]=/usr/bin/time
   [docker-compose]=/usr/bin/docker-compose
   [chromium]=/usr/bin/chromium
+  [gnupg]=/usr/bin/gpg
+  [zip]=/usr/bin/zip
+  [gzip]='/bin/gzip|/usr/bin/gzip'
 )
 
+# Whether one of the files that prove $1 is installed is there.
+installed() {
+  local file
+  local -a files
+  IFS='|' read -ra files <<<"${wanted[$1]}"
+  for file in "${files[@]}"; do
+    [[ -x $file ]] && return 0
+  done
+  return 1
+}
+
 missing=()
-for pkg in openssh-server openssh-client postgresql procps time docker-compose chromium; do
-  if [[ ! -x ${wanted[$pkg]} ]]; then
+for pkg in openssh-server openssh-client postgresql procps time docker-compose chromium gnupg zip gzip; do
+  if ! installed "$pkg"; then
     missing+=("$pkg")
   fi
 done
@@ -41,7 +57,7 @@ if ((${#missing[@]} > 0)); then
   apt-get update -qq >/dev/null
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   for pkg in "${missing[@]}"; do
-    if [[ ! -x ${wanted[$pkg]} ]]; then
+    if ! installed "$pkg"; then
       echo "install-prereqs: $pkg installed but ${wanted[$pkg]} is still missing" >&2
       exit 1
     fi

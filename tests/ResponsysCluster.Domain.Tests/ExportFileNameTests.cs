@@ -73,7 +73,10 @@ public sealed class ExportFileNameTests
     [InlineData("12345678oops")]
     [InlineData("LIST.ready")]
     [InlineData("LIST.csv.ready")]
-    [InlineData("LIST.csv.gz")]
+    [InlineData("LIST.gz")]
+    [InlineData("LIST.zip.gz")]
+    [InlineData("LIST.gpg")]
+    [InlineData("LIST.csv.gz.ready")]
     [InlineData(".csv")]
     public void Should_ignore_names_that_are_not_exports(string fileName)
     {
@@ -84,5 +87,33 @@ public sealed class ExportFileNameTests
     public void Should_offer_both_ready_file_forms()
     {
         Assert.Equal(["20180911_LIST.ready", "20180911_LIST.csv.ready"], ExportFileName.ReadyFileNamesFor("20180911_LIST.csv"));
+    }
+
+    [Theory]
+    [InlineData("X_20180911.csv.gz", "X", ExportCompression.Gzip, false)]
+    [InlineData("X_20180911.TXT.GZ", "X", ExportCompression.Gzip, false)]
+    [InlineData("X_20180911.zip", "X", ExportCompression.Zip, false)]
+    [InlineData("20180911_X.csv.gpg", "X", ExportCompression.None, true)]
+    [InlineData("X_20180911.csv.pgp", "X", ExportCompression.None, true)]
+    [InlineData("X_20180911.zip.gpg", "X", ExportCompression.Zip, true)]
+    [InlineData("X_20180911.csv.asc", "X", ExportCompression.None, true)]
+    [InlineData("X_20180911.csv.gz.gpg", "X", ExportCompression.Gzip, true)]
+    [InlineData("X_20180911.csv.zip", "X", ExportCompression.Zip, false)]
+    [InlineData("X_20180911.csv", "X", ExportCompression.None, false)]
+    public void Should_find_the_table_and_layers_of_compressed_and_encrypted_files(string fileName, string table, ExportCompression compression, bool encrypted)
+    {
+        var name = ExportFileName.TryParse(fileName);
+        Assert.Equal(table, name?.Table);
+        Assert.Equal(new ExportFileLayers(compression, encrypted), name?.Layers);
+    }
+
+    [Theory]
+    [InlineData("X_20180911.csv.gz", new[] { "X_20180911.ready", "X_20180911.csv.ready", "X_20180911.csv.gz.ready" })]
+    [InlineData("X_20180911.zip", new[] { "X_20180911.ready", "X_20180911.zip.ready" })]
+    [InlineData("X_20180911.zip.gpg", new[] { "X_20180911.ready", "X_20180911.zip.ready", "X_20180911.zip.gpg.ready" })]
+    [InlineData("A.B_20180911.csv.asc", new[] { "A.B_20180911.ready", "A.B_20180911.csv.ready", "A.B_20180911.csv.asc.ready" })]
+    public void Should_offer_the_ready_files_of_every_extension_cut(string fileName, string[] readyFiles)
+    {
+        Assert.Equal(readyFiles, ExportFileName.ReadyFileNamesFor(fileName));
     }
 }

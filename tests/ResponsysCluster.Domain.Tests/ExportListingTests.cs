@@ -103,11 +103,24 @@ public sealed class ExportListingTests
     public void Should_ignore_files_that_are_not_exports()
     {
         var listing = ExportListing.From([
-            File("notes.md"), File("archive.csv.gz"), File("LIST.ready"), File("ORPHAN.csv.ready"),
+            File("notes.md"), File("archive.tar.gz"), File("LIST.ready"), File("ORPHAN.csv.ready"),
         ]);
         Assert.Empty(listing.Tables);
         Assert.Empty(listing.TablesWithoutReadyFiles);
         Assert.Empty(listing.EmptyDataFiles);
+    }
+
+    [Fact]
+    public void Should_group_compressed_and_encrypted_files_with_the_plain_ones_of_their_table()
+    {
+        var listing = ExportListing.From([
+            File("LIST_20180911.csv.gz"), File("LIST_20180911.ready"),
+            File("LIST_20180912.zip"), File("LIST_20180912.zip.ready"),
+            File("LIST_20180913.csv.gpg"), File("LIST_20180913.csv.gpg.ready"),
+        ]);
+        Assert.Equal(["LIST"], listing.Tables);
+        Assert.Equal(["LIST_20180911.ready", "LIST_20180912.zip.ready", "LIST_20180913.csv.gpg.ready"],
+            listing.FilesOf("LIST").Select(f => f.ReadyFile?.Name));
     }
 
     [Fact]

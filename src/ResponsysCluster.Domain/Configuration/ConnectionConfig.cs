@@ -81,6 +81,15 @@ public sealed record ConnectionConfig
     /// <summary>Whether <paramref name="table"/> is among the tables this connection replicates.</summary>
     public bool Selects(string table) => Tables is null || Tables.Contains(table, StringComparer.Ordinal);
 
+    /// <summary>The OpenPGP secret key file that decrypts <c>.gpg</c>/<c>.pgp</c>/<c>.asc</c> exports, <c>~</c> expanded; null: none.</summary>
+    public string? PgpPrivateKeyFile { get; init; }
+
+    /// <summary>The passphrase of <see cref="PgpPrivateKeyFile"/>, read from the variable <c>pgp_passphrase_env</c> names.</summary>
+    public Secret? PgpPassphrase { get; init; }
+
+    /// <summary>The OpenPGP public key whose signature every encrypted export must carry; null: signatures are not required.</summary>
+    public string? PgpSignerPublicKeyFile { get; init; }
+
     /// <summary><c>responsys_</c> and the connection id, folded to a PostgreSQL identifier.</summary>
     public static string DefaultTargetSchema(string connectionId) => PostgresIdentifier.From("responsys_" + connectionId);
 }

@@ -19,6 +19,7 @@ public static class ConnectionConfigParser
         "private_key_passphrase", "private_key_passphrase_env", "host_key_fingerprint", "start_date", "delimiter", "encoding",
         "sample_rows", "sample_files", "ready_timeout", "connection_id", "target_schema", "time_zone",
         "max_concurrent_downloads", "schedule", "tables", "columns", "jump_host",
+        "pgp_private_key_file", "pgp_passphrase_env", "pgp_signer_public_key_file",
     ];
 
     // The keys of a jump_host object: its address, login and host key, named as the connection's own.
@@ -92,7 +93,18 @@ public static class ConnectionConfigParser
             Tables = OptionalTableList(root, "tables"),
             Columns = OptionalColumnSelection(root, "columns"),
             JumpHost = OptionalJumpHost(root, "jump_host", homeDirectory, environment),
+            PgpPrivateKeyFile = ExpandHome(OptionalString(root, "pgp_private_key_file"), homeDirectory),
+            PgpPassphrase = SecretFromVariable(root, "pgp_passphrase_env", environment),
+            PgpSignerPublicKeyFile = ExpandHome(OptionalString(root, "pgp_signer_public_key_file"), homeDirectory),
         };
+
+        // Only by reference: a passphrase in the file would reach the registry's journal.
+        if (Value(root, "pgp_passphrase") is not null)
+            throw new ConfigException("pgp_passphrase", "give the passphrase by pgp_passphrase_env (the name of an environment variable holding it), never inline");
+        if (config.PgpPrivateKeyFile is null && config.PgpPassphrase is not null)
+            throw new ConfigException("pgp_passphrase_env", "needs pgp_private_key_file (the key the passphrase unlocks)");
+        if (config.PgpPrivateKeyFile is null && config.PgpSignerPublicKeyFile is not null)
+            throw new ConfigException("pgp_signer_public_key_file", "needs pgp_private_key_file (signatures are verified on decrypted files)");
 
         if (config.Columns?.Keys.FirstOrDefault(t => !config.Selects(t)) is { } unselected)
             throw new ConfigException("columns", $"selects columns of {unselected}, a table the 'tables' key leaves out");
@@ -175,6 +187,16 @@ public static class ConnectionConfigParser
         var inline = OptionalSecret(root, key);
         if (OptionalString(root, variableKey) is not { } variable) return inline;
         if (inline is not null) throw new ConfigException(variableKey, $"give either {key} or {variableKey}, not both");
+        if (!IsVariableName(variable)) throw new ConfigException(variableKey, $"'{variable}' is not an environment variable name");
+        return environment(variable) is { Length: > 0 } value
+            ? new Secret(value)
+            : throw new ConfigException(variableKey, $"the environment variable {variable} is not set");
+    }
+
+    /// <summary>A secret given only by the name of the environment variable that holds it (<paramref name="variableKey"/>).</summary>
+    private static Secret? SecretFromVariable(JsonElement root, string variableKey, Func<string, string?> environment)
+    {
+        if (OptionalString(root, variableKey) is not { } variable) return null;
         if (!IsVariableName(variable)) throw new ConfigException(variableKey, $"'{variable}' is not an environment variable name");
         return environment(variable) is { Length: > 0 } value
             ? new Secret(value)

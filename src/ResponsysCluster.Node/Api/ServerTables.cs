@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ResponsysCluster.Csv;
+using ResponsysCluster.Csv.Decoding;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Files;
 using ResponsysCluster.Domain.Ports;
@@ -16,7 +17,8 @@ internal sealed record ServerTables(IReadOnlyDictionary<string, IReadOnlyList<Co
     {
         try
         {
-            await using var directory = await new SftpConnector(config, logger, ConnectRetryPolicy.None).ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await using var directory = new DecodedExportDirectory(
+                await new SftpConnector(config, logger, ConnectRetryPolicy.None).ConnectAsync(cancellationToken).ConfigureAwait(false), ExportFileDecoder.For(config));
             var listing = ExportListing.From(await directory.ListAsync(cancellationToken).ConfigureAwait(false));
             var columns = new Dictionary<string, IReadOnlyList<Column>>(StringComparer.Ordinal);
             foreach (var table in listing.Tables)

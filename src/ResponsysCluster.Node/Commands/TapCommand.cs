@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging;
+using ResponsysCluster.Csv.Decoding;
 using ResponsysCluster.Domain.Configuration;
+using ResponsysCluster.Sftp;
 using ResponsysCluster.Singer.Catalog;
 using ResponsysCluster.Singer.Discovery;
 using ResponsysCluster.Singer.Sync;
-using ResponsysCluster.Sftp;
 
 namespace ResponsysCluster.Node.Commands;
 
@@ -47,7 +48,7 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
     private async Task<int> DiscoverAsync(ConnectionConfig config, Stream stdout, CancellationToken cancellationToken)
     {
         logger.LogInformation("Starting discover");
-        await using var directory = await new SftpConnector(config, logger).ConnectAsync(cancellationToken);
+        await using var directory = new DecodedExportDirectory(await new SftpConnector(config, logger).ConnectAsync(cancellationToken), ExportFileDecoder.For(config));
         var catalog = await new TapDiscovery(config, logger).DiscoverAsync(directory, cancellationToken);
         await using (var text = new StreamWriter(stdout, leaveOpen: true))
         {
@@ -65,7 +66,7 @@ public sealed class TapCommand(ILoggerFactory loggerFactory, TimeProvider clock)
             : SingerState.Parse(await ReadFileAsync(arguments.StatePath, "state", cancellationToken));
 
         logger.LogInformation("Starting sync");
-        await using var directory = await new SftpConnector(config, logger).ConnectAsync(cancellationToken);
+        await using var directory = new DecodedExportDirectory(await new SftpConnector(config, logger).ConnectAsync(cancellationToken), ExportFileDecoder.For(config));
         using var writer = new SingerMessageWriter(stdout);
         var result = await new TapSync(config, writer, logger, clock, arguments.ValidateFirst).RunAsync(directory, catalog, state, cancellationToken);
         writer.Flush();

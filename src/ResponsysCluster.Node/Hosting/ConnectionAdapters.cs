@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using ResponsysCluster.Csv;
+using ResponsysCluster.Csv.Decoding;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Ports;
 using ResponsysCluster.Engine.Hosting;
@@ -40,7 +41,7 @@ public sealed class ConnectionAdapters(NpgsqlDataSource dataSource, ILoggerFacto
             return (config, Open());
         }).Pool;
         return new ConnectionPorts(
-            pool,
+            new DecodedExportDirectoryConnector(pool, ExportFileDecoder.For(config)),
             new PostgresFileVersionStore(dataSource, config.ConnectionId, config.TargetSchema, CsvFormat.Of(config), config.TimeZone, loadedBy, budget),
             new RunRecords(dataSource, config.ConnectionId, loadedBy),
             runLocks is null ? null : new PostgresRunLock(runLocks, dataSource, config.ConnectionId));

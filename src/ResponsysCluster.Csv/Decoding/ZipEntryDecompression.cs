@@ -1,0 +1,53 @@
+using ICSharpCode.SharpZipLib.Zip;
+using ResponsysCluster.Domain.Files;
+
+namespace ResponsysCluster.Csv.Decoding;
+
+/// <summary>
+/// Reads the CSV/TXT entry of a zip archive front to back, as the bytes arrive: the central directory at the end
+/// is never needed, so a zip streams from SFTP (or out of a decryption) like any file. Entries whose sizes follow
+/// their data (written by streaming zippers) are read too. The entry's CRC is checked at its end.
+/// </summary>
+internal static class ZipEntryDecompression
+{
+    public static Stream Open(Stream zip, string path)
+    {
+        var archive = new ZipInputStream(zip) { IsStreamOwner = true };
+        var entry = NextFileEntry(archive)
+            ?? throw new ExportFileException(path, "the zip archive holds no file");
+        if (entry.IsCrypted)
+            throw new ExportFileException(path, $"the zip entry {entry.Name} is password-protected; Responsys encrypts with OpenPGP, not zip passwords");
+        return new SingleEntryStream(archive, entry.Name, path);
+    }
+
+    /// <summary>The next entry that is a file (directories are skipped); null at the end of the archive.</summary>
+    private static ZipEntry? NextFileEntry(ZipInputStream archive)
+    {
+        while (archive.GetNextEntry() is { } entry)
+            if (entry.IsFile) return entry;
+        return null;
+    }
+
+    /// <summary>The entry's bytes; at their end, the archive must hold no other file.</summary>
+    private sealed class SingleEntryStream(ZipInputStream archive, string entryName, string path) : ReadOnlyDecodingStream
+    {
+        private bool ended;
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (ended || buffer.IsEmpty) return 0;
+            var read = archive.Read(buffer);
+            if (read > 0) return read;
+            if (NextFileEntry(archive) is { } another)
+                throw new ExportFileException(path, $"the zip archive holds more than one file ({entryName}, {another.Name}, …): only single-file archives are read");
+            ended = true;
+            return 0;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) archive.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}
