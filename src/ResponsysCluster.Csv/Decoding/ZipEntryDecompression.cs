@@ -54,7 +54,7 @@ internal static class ZipEntryDecompression
             var read = archive.Read(buffer);
             if (read > 0) return read;
             if (NextFileEntry(archive) is { } another)
-                throw new ExportFileException(path, $"the zip archive holds more than one file ({entryName}, {another.Name}, …): only single-file archives are read");
+                throw new ExportFileException(path, $"the zip archive holds more than one file ({entryName}, {another.Name}, …): an encrypted zip must hold one file, as its entries cannot be listed without decrypting it");
             ended = true;
             return 0;
         }
