@@ -153,6 +153,9 @@ public sealed class SftpConnectionPool : IExportDirectoryConnector, IAsyncDispos
 
         public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => Live.OpenReadAsync(file, cancellationToken);
 
+        public Task<Stream> OpenRangeAsync(RemoteFile file, long offset, long length, CancellationToken cancellationToken) =>
+            Live.OpenRangeAsync(file, offset, length, cancellationToken);
+
         public Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken) =>
             Live.ReadSmallTextAsync(file, maxBytes, cancellationToken);
 

@@ -77,7 +77,16 @@ public sealed class SftpExportDirectory : IExportDirectory
         return (IReadOnlyList<RemoteFile>)files;
     });
 
-    public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => FaultOnErrorAsync(async () =>
+    public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => OpenAsync(file, null, cancellationToken);
+
+    public Task<Stream> OpenRangeAsync(RemoteFile file, long offset, long length, CancellationToken cancellationToken)
+    {
+        if (offset < 0 || length < 0 || offset > file.Size - length)
+            throw new InvalidOperationException($"the range {offset}+{length} is not within '{file.Path}' ({file.Size} bytes)");
+        return OpenAsync(file, (offset, length), cancellationToken);
+    }
+
+    private Task<Stream> OpenAsync(RemoteFile file, (long Offset, long Length)? range, CancellationToken cancellationToken) => FaultOnErrorAsync(async () =>
     {
         var current = await StatCoreAsync(file, cancellationToken).ConfigureAwait(false)
             ?? throw NotFound(file, null);
@@ -92,6 +101,11 @@ public sealed class SftpExportDirectory : IExportDirectory
         try
         {
             source = await client.OpenAsync(file.Path, FileMode.Open, FileAccess.Read, cancellationToken).ConfigureAwait(false);
+            if (range is var (offset, length))
+            {
+                source.Seek(offset, SeekOrigin.Begin);
+                source = new ByteRangeStream(source, length);
+            }
         }
         catch (SftpPathNotFoundException ex)
         {

@@ -18,6 +18,9 @@ public sealed class ExportFileChecksTests
 
         public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<Stream> OpenRangeAsync(RemoteFile file, long offset, long length, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
         public Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken)
         {
             BytesAsked = maxBytes;

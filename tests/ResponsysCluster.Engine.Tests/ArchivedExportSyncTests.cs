@@ -124,4 +124,63 @@ public sealed class ArchivedExportSyncTests(SftpServer sftp, PostgresServer post
         Assert.Equal(50, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
         Assert.Equal(50, await CountAsync($"SELECT count(DISTINCT id) FROM {Schema}.list"));
     }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_load_each_file_of_a_zip_of_several_as_its_own_file_version_once_and_again_when_replaced()
+    {
+        var exports = sftp.CreateExportDirectory();
+        var zip = await ExportArchives.ZipAsync(("a.csv", Rows(1, 4)), ("b.csv", Rows(5, 3)), ("c.csv", Rows(8, 2)));
+        exports.WriteBytes("LIST_20180911.zip", zip, T);
+        // The count is the archive's (9): not checked against any one entry.
+        exports.Write("LIST_20180911.zip.ready", "9", T);
+        var config = WriteConfig(exports);
+
+        var first = await SyncAsync(config);
+        Assert.True(first.ExitCode == 0, first.Report);
+        Assert.Equal(4, await RowsOfAsync(exports, "LIST_20180911.zip!a.csv"));
+        Assert.Equal(3, await RowsOfAsync(exports, "LIST_20180911.zip!b.csv"));
+        Assert.Equal(2, await RowsOfAsync(exports, "LIST_20180911.zip!c.csv"));
+        Assert.Equal(9, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
+        Assert.Equal(3, await CountAsync($"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}' AND path LIKE '%.zip!_.csv'"));
+
+        var second = await SyncAsync(config);
+        Assert.True(second.ExitCode == 0, second.Report);
+        Assert.Equal(9, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
+        Assert.Equal(3, await CountAsync($"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}'"));
+
+        exports.WriteBytes("LIST_20180911.zip", await ExportArchives.ZipAsync(("a.csv", Rows(1, 5)), ("b.csv", Rows(6, 1)), ("c.csv", Rows(7, 1))), T.AddHours(1));
+        var third = await SyncAsync(config);
+        Assert.True(third.ExitCode == 0, third.Report);
+        Assert.Equal(5, await RowsOfAsync(exports, "LIST_20180911.zip!a.csv"));
+        Assert.Equal(1, await RowsOfAsync(exports, "LIST_20180911.zip!b.csv"));
+        Assert.Equal(1, await RowsOfAsync(exports, "LIST_20180911.zip!c.csv"));
+        Assert.Equal(7, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
+    }
+
+    [Fact(Timeout = TestTimeout)]
+    public async Task Should_fail_a_zip_whose_central_directory_is_damaged_by_name_and_load_the_other_files()
+    {
+        var exports = sftp.CreateExportDirectory();
+        var zip = await ExportArchives.ZipAsync(("a.csv", Rows(1, 4)), ("b.csv", Rows(5, 3)));
+        var damaged = zip.ToArray();
+        damaged[BitConverter.ToInt32(damaged, damaged.Length - 22 + 16)] ^= 0xFF; // the first central directory entry's signature
+        exports.WriteBytes("LIST_20180911.zip", damaged, T);
+        exports.WriteReady("LIST_20180911.zip", "", T);
+        exports.WriteBytes("LIST_20180912.zip", await ExportArchives.ZipAsync(("c.csv", Rows(8, 2)), ("d.csv", Rows(10, 1))), T.AddDays(1));
+        exports.WriteReady("LIST_20180912.zip", "", T.AddDays(1));
+        var config = WriteConfig(exports);
+
+        var first = await SyncAsync(config);
+        Assert.Equal(1, first.ExitCode);
+        Assert.Contains($"{exports.PathOf("LIST_20180911.zip")}: corrupt or truncated archive: its central directory entry 1 of 2 is damaged", first.Report);
+        Assert.Equal(2, await RowsOfAsync(exports, "LIST_20180912.zip!c.csv"));
+        Assert.Equal(1, await RowsOfAsync(exports, "LIST_20180912.zip!d.csv"));
+        Assert.Equal(0, await CountAsync($"SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = '{connection}' AND path LIKE '%LIST_20180911.zip%'"));
+
+        exports.WriteBytes("LIST_20180911.zip", zip, T.AddMinutes(1));
+        var second = await SyncAsync(config);
+        Assert.True(second.ExitCode == 0, second.Report);
+        Assert.Equal(4, await RowsOfAsync(exports, "LIST_20180911.zip!a.csv"));
+        Assert.Equal(10, await CountAsync($"SELECT count(*) FROM {Schema}.list"));
+    }
 }

@@ -48,6 +48,25 @@ public sealed class SftpExportDirectoryTests(SftpServer server)
     }
 
     [Fact(Timeout = Timeouts.EndToEnd)]
+    public async Task Should_stream_a_byte_range_and_count_it_a_complete_read()
+    {
+        var exports = server.CreateExportDirectory();
+        var bytes = Enumerable.Range(0, 300_000).Select(i => (byte)(i * 7 + i / 256)).ToArray();
+        exports.WriteBytes("LIST.zip", bytes);
+
+        await using var directory = await new SftpConnector(ConnectionConfigs.WithKey(server, exports.Path), NullLogger.Instance).ConnectAsync(CancellationToken.None);
+        var file = (await directory.ListAsync(CancellationToken.None)).Single();
+        var read = new MemoryStream();
+        await using (var stream = await directory.OpenRangeAsync(file, 100_000, 150_000, CancellationToken.None))
+            await stream.CopyToAsync(read);
+
+        Assert.Equal(bytes[100_000..250_000], read.ToArray());
+        await directory.EndReadsAsync(TimeSpan.FromSeconds(10));
+        Assert.Null(directory.Fault);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => directory.OpenRangeAsync(file, 200_000, 150_000, CancellationToken.None));
+    }
+
+    [Fact(Timeout = Timeouts.EndToEnd)]
     public async Task Should_fail_a_file_deleted_after_listing()
     {
         var exports = server.CreateExportDirectory();

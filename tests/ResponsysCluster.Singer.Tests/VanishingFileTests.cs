@@ -72,6 +72,7 @@ public sealed class VanishingFileTests(SftpServer server)
         }
 
         public Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken) => inner.OpenReadAsync(file, cancellationToken);
+        public Task<Stream> OpenRangeAsync(RemoteFile file, long offset, long length, CancellationToken cancellationToken) => inner.OpenRangeAsync(file, offset, length, cancellationToken);
         public Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken) => inner.ReadSmallTextAsync(file, maxBytes, cancellationToken);
         public Task<RemoteFile?> StatAsync(RemoteFile file, CancellationToken cancellationToken) => inner.StatAsync(file, cancellationToken);
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;

@@ -56,6 +56,28 @@ public sealed class ExportFileDecoder
         }
     }
 
+    /// <summary>
+    /// Decodes one entry of a zip of several files from <paramref name="entryBytes"/>, its stored bytes (owned), as
+    /// the file at <paramref name="path"/> (<c>NAME.zip!entry</c>).
+    /// </summary>
+    public static Stream DecodeZipEntry(Stream entryBytes, string path, ZipFileEntry entry)
+    {
+        try
+        {
+            return new DecodingFailures(ZipEntryDecompression.OpenEntry(entryBytes, path, entry), path);
+        }
+        catch (Exception ex) when (Failure(ex, path) is { } failure)
+        {
+            entryBytes.Dispose();
+            throw failure;
+        }
+        catch
+        {
+            entryBytes.Dispose();
+            throw;
+        }
+    }
+
     private OpenPgpKeys? Keys(string path)
     {
         try

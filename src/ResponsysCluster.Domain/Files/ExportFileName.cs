@@ -6,9 +6,11 @@ namespace ResponsysCluster.Domain.Files;
 /// A Responsys Connect data file name: <c>[stamp][-_]TABLE[-_][stamp].csv|txt</c>, stamps optional, extension in
 /// any case, optionally compressed (<c>.csv.gz</c>, <c>.txt.gz</c>, <c>.zip</c> or <c>.csv.zip</c>) and then OpenPGP-encrypted
 /// (<c>.gpg</c>, <c>.pgp</c>, or ASCII-armoured <c>.asc</c>). The table name is what remains once stamps and
-/// extensions are removed; <see cref="Layers"/> says how to decode the file's bytes back to CSV.
+/// extensions are removed; <see cref="Layers"/> says how to decode the file's bytes back to CSV. A file inside a zip
+/// of several files (<c>NAME.zip!entry</c>, see <see cref="ZipEntryName"/>) takes the archive's table and layers.
 /// </summary>
-public sealed partial record ExportFileName(string FileName, string Table, ExportFileLayers Layers)
+/// <param name="ZipEntry">The entry of the archive this file is, for a zip of several files; null otherwise.</param>
+public sealed partial record ExportFileName(string FileName, string Table, ExportFileLayers Layers, string? ZipEntry = null)
 {
     // Date/time stamps Responsys writes, longest first so that "20180911_0911" is not read as "20180911_09".
     // A stamp never borders another digit, so a table ending in a long number keeps it.
@@ -27,6 +29,10 @@ public sealed partial record ExportFileName(string FileName, string Table, Expor
     /// <summary>Parses a data file name; null for names that are not exports.</summary>
     public static ExportFileName? TryParse(string fileName)
     {
+        if (ZipEntryName.TrySplit(fileName, out var archive, out var entry))
+            return TryParse(archive) is { Layers.Compression: ExportCompression.Zip } archiveName
+                ? archiveName with { FileName = fileName, ZipEntry = entry }
+                : null;
         var match = DataFilePattern().Match(fileName);
         if (!match.Success) return null;
         var compression = match.Groups["gzip"].Success ? ExportCompression.Gzip
@@ -40,10 +46,11 @@ public sealed partial record ExportFileName(string FileName, string Table, Expor
     /// The names of the ready files that mark <paramref name="dataFileName"/> complete: <c>NAME.ready</c> (every
     /// extension removed), then the name cut after each of its extensions, plus <c>.ready</c>: <c>NAME.csv.ready</c>
     /// for <c>NAME.csv</c>; <c>NAME.csv.ready</c> and <c>NAME.csv.gz.ready</c> for <c>NAME.csv.gz</c>;
-    /// <c>NAME.zip.ready</c> for <c>NAME.zip</c> (extensions as written).
+    /// <c>NAME.zip.ready</c> for <c>NAME.zip</c> (extensions as written). A file inside a zip has its archive's.
     /// </summary>
     public static IEnumerable<string> ReadyFileNamesFor(string dataFileName)
     {
+        if (ZipEntryName.TrySplit(dataFileName, out var archive, out _)) dataFileName = archive;
         var match = DataFilePattern().Match(dataFileName);
         if (!match.Success)
         {

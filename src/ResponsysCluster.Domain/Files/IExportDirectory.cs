@@ -15,6 +15,13 @@ public interface IExportDirectory : IAsyncDisposable
     /// </summary>
     Task<Stream> OpenReadAsync(RemoteFile file, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Opens the stored bytes <c>[offset, offset + length)</c> of a listed file for streaming, with the checks of
+    /// <see cref="OpenReadAsync"/>: the tail of a zip (its central directory), or one entry of it. Reading the range
+    /// to its end is a complete read.
+    /// </summary>
+    Task<Stream> OpenRangeAsync(RemoteFile file, long offset, long length, CancellationToken cancellationToken);
+
     /// <summary>Reads a small file (a ready file) as text, at most <paramref name="maxBytes"/> bytes.</summary>
     Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken);
 

@@ -22,6 +22,8 @@ public static class RecordCountCheck
     {
         RecordCountOutcome.MatchesRecords => $"the ready file's count {records} matches the records without the header row",
         RecordCountOutcome.MatchesRecordsAndHeader => $"the ready file's count {records + 1} matches the records with the header row",
+        RecordCountOutcome.ArchiveCountNotChecked =>
+            "the ready file's count is the whole zip archive's (it holds several files): not checked against one of them",
         _ => "the ready file carries no record count",
     };
 }
@@ -36,4 +38,9 @@ public enum RecordCountOutcome
     MatchesRecordsAndHeader,
     /// <summary>The count differs: the file is incomplete or was changed.</summary>
     Mismatch,
+    /// <summary>
+    /// The file is one entry of a zip of several files: Responsys writes one ready file per export, so its count is
+    /// the archive's, and each entry loads in its own transaction, so no sum can be checked before one commits.
+    /// </summary>
+    ArchiveCountNotChecked,
 }

@@ -69,6 +69,9 @@ public sealed class InMemoryExportDirectory : IExportDirectoryConnector
             return new MemoryStream(owner.files[file.Name].Bytes, writable: false);
         }
 
+        public Task<Stream> OpenRangeAsync(RemoteFile file, long offset, long length, CancellationToken cancellationToken) =>
+            Task.FromResult<Stream>(new MemoryStream(owner.files[file.Name].Bytes, (int)offset, (int)length, writable: false));
+
         public Task<string> ReadSmallTextAsync(RemoteFile file, int maxBytes, CancellationToken cancellationToken) =>
             Task.FromResult(Encoding.UTF8.GetString(owner.files[file.Name].Bytes));
 
