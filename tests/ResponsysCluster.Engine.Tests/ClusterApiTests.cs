@@ -94,7 +94,8 @@ public sealed partial class ClusterApiTests(SftpServer sftp, PostgresServer post
             Assert.Equal(HttpStatusCode.Created, put.StatusCode);
 
         // Exactly one member holds the connection's scheduler, whichever node was asked; that node's run loaded the file.
-        var members = await WaitForMembersAsync(c.Url, m => m.Sum(x => Held(x!).Count(id => id == "spread")) == 1, "no member held connection spread");
+        var members = await WaitForMembersAsync(c.Url, m => m.All(x => x!["connections"] is not null) && m.Sum(x => Held(x!).Count(id => id == "spread")) == 1,
+            "not every member answered, or no member held connection spread");
         var holder = members.Single(m => Held(m!).Contains("spread"))!;
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         var deadline = DateTime.UtcNow + StartLimit;
@@ -110,7 +111,9 @@ public sealed partial class ClusterApiTests(SftpServer sftp, PostgresServer post
         }
         await using (var rows = dataSource.CreateCommand("SELECT count(*) FROM responsys_spread.list"))
             Assert.Equal(3L, await rows.ExecuteScalarAsync());
-        Assert.All(members, m => Assert.Equal(0, (int)m!["file_jobs"]!));
+        // The run has ended: every member answers, loading nothing.
+        var idle = await WaitForMembersAsync(a.Url, m => m.All(x => x!["file_jobs"] is not null), "not every member answered");
+        Assert.All(idle, m => Assert.Equal(0, (int)m!["file_jobs"]!));
 
         var left = await CtlAsync(a.Url, "leave", c.Address);
         Assert.Equal((0, $"{c.Address}: leaving\n"), (left.ExitCode, left.Stdout));

@@ -12,8 +12,11 @@ public static class NodeActivityProtocol
         public static readonly GetNodeActivity Instance = new();
     }
 
-    /// <summary>The connections whose schedulers live on the node, and the file jobs it is loading.</summary>
-    public sealed record NodeActivity(IReadOnlyList<string> Connections, int FileJobs) : IEngineMessage;
+    /// <summary>
+    /// The connections whose schedulers live on the node (null when its shard region did not say in time: a node
+    /// busy allocating shards must not be shown as holding none), and the file jobs it is loading.
+    /// </summary>
+    public sealed record NodeActivity(IReadOnlyList<string>? Connections, int FileJobs) : IEngineMessage;
 }
 
 /// <summary>
@@ -25,14 +28,15 @@ public sealed class NodeActivityActor : ReceiveActor
     public const string Name = "node-activity";
     public const string Path = "/user/" + Name;
 
-    private static readonly TimeSpan RegionLimit = TimeSpan.FromSeconds(5);
+    // Shorter than the API's wait for the answer, so that a slow region still gives an answer with the jobs.
+    private static readonly TimeSpan RegionLimit = TimeSpan.FromSeconds(2);
 
     public NodeActivityActor(IActorRef schedulers, Func<int> fileJobsLoading)
     {
         Receive<NodeActivityProtocol.GetNodeActivity>(_ =>
             schedulers.Ask<CurrentShardRegionState>(GetShardRegionState.Instance, RegionLimit)
                 .ContinueWith(state => (object)new NodeActivityProtocol.NodeActivity(
-                    state.IsCompletedSuccessfully ? [.. state.Result.Shards.SelectMany(s => s.EntityIds).Order(StringComparer.Ordinal)] : [],
+                    state.IsCompletedSuccessfully ? [.. state.Result.Shards.SelectMany(s => s.EntityIds).Order(StringComparer.Ordinal)] : null,
                     fileJobsLoading()), TaskScheduler.Default)
                 .PipeTo(Sender));
     }

@@ -15,7 +15,7 @@ namespace ResponsysCluster.Node.Api;
 /// </summary>
 internal static class ClusterRoutes
 {
-    private static readonly TimeSpan ActivityLimit = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ActivityLimit = TimeSpan.FromSeconds(5);
 
     public static void Map(RouteGroupBuilder api)
     {
