@@ -72,16 +72,16 @@ public sealed class NodeSettingsTests
     }
 
     [Theory]
-    [InlineData("1")]
+    [InlineData("2")]
     [InlineData("0")]
     [InlineData("lots")]
     [InlineData("1001")]
-    public void Should_refuse_a_database_budget_that_is_not_from_2_to_1000_since_runs_keep_one_session_beside_the_loads(string value)
+    public void Should_refuse_a_database_budget_that_is_not_from_3_to_1000_since_the_run_locks_and_the_short_writes_keep_a_session_each_beside_the_loads(string value)
     {
         var error = Assert.Throws<NodeFlagException>(() =>
             Resolve(new NodeFlags(), new Dictionary<string, string?> { ["RSX_NODE_DB_CONNECTIONS"] = value }));
 
-        Assert.Equal($"RSX_NODE_DB_CONNECTIONS: '{value}' is not a number from 2 to 1000", error.Message);
+        Assert.Equal($"RSX_NODE_DB_CONNECTIONS: '{value}' is not a number from 3 to 1000", error.Message);
     }
 
     [Fact]

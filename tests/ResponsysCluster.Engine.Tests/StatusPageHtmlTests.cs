@@ -27,7 +27,7 @@ public sealed class StatusPageHtmlTests
     [InlineData(2_637 * 86_400 + 15 * 3_600 + 1_800, "2637 d 15 h")]
     [InlineData(-5, "-5 s")]
     public void Should_write_a_lag_in_its_two_largest_units_of_whole_seconds(double seconds, string text) =>
-        Assert.Equal(text, DurationText.Of(TimeSpan.FromSeconds(seconds)));
+        Assert.Equal(text, ElapsedText.Of(TimeSpan.FromSeconds(seconds)));
 
     [Fact]
     public void Should_show_a_table_s_lag_as_the_age_of_its_newest_file_loaded_when_read()

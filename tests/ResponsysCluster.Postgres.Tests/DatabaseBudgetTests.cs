@@ -3,15 +3,16 @@ namespace ResponsysCluster.Postgres.Tests;
 public sealed class DatabaseBudgetTests
 {
     [Theory]
-    [InlineData(2, 1)]
-    [InlineData(4, 3)]
-    public async Task Should_run_at_most_all_but_one_of_the_budget_loads_at_once_and_the_rest_in_turn(int connections, int slots)
+    [InlineData(3, 1)]
+    [InlineData(4, 2)]
+    [InlineData(9, 7)]
+    public async Task Should_run_at_most_the_budget_less_the_lock_session_and_one_pooled_session_loads_at_once_and_the_rest_in_turn(int connections, int slots)
     {
         using var budget = new DatabaseBudget(connections);
         var release = new TaskCompletionSource();
         var running = 0;
         var most = 0;
-        var loads = Enumerable.Range(0, 6).Select(_ => budget.LoadAsync(async () =>
+        var loads = Enumerable.Range(0, 10).Select(_ => budget.LoadAsync(async () =>
         {
             var now = Interlocked.Increment(ref running);
             InterlockedMax(ref most, now);
@@ -31,12 +32,16 @@ public sealed class DatabaseBudgetTests
     }
 
     [Fact]
-    public void Should_refuse_a_budget_below_two_and_bound_the_pool_of_a_connection_string()
+    public void Should_refuse_a_budget_below_three_and_bound_the_pool_to_the_budget_less_the_lock_session()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DatabaseBudget(1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DatabaseBudget(2));
+        using var smallest = new DatabaseBudget(3);
         using var budget = new DatabaseBudget(7);
 
-        Assert.Contains("Maximum Pool Size=7", budget.Bound("Host=h;Username=u"));
+        Assert.Equal(2, smallest.PoolSessions);
+        Assert.Equal(6, budget.PoolSessions);
+        Assert.Contains("Maximum Pool Size=6", budget.Bound("Host=h;Username=u"));
+        Assert.Contains("Timeout=120", budget.Bound("Host=h;Username=u"));
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -2,7 +2,9 @@ using Akka.Actor;
 using Akka.DependencyInjection;
 using Akka.Hosting;
 using Akka.Persistence.Sql.Hosting;
+using System.Data.Common;
 using LinqToDB;
+using LinqToDB.DataProvider.PostgreSQL;
 using Microsoft.Extensions.Logging;
 using ResponsysCluster.Domain.Configuration;
 using ResponsysCluster.Domain.Ports;
@@ -22,8 +24,17 @@ public static class EngineHosting
     public static AkkaConfigurationBuilder AddEngineSerialization(this AkkaConfigurationBuilder builder) =>
         builder.WithCustomSerializer("responsys-cluster", [typeof(IEngineMessage)], system => new EngineSerializer(system));
 
-    public static AkkaConfigurationBuilder AddBookmarkJournal(this AkkaConfigurationBuilder builder, string postgres) =>
-        builder.WithSqlPersistence(postgres, ProviderName.PostgreSQL15, schemaName: JournalSchema);
+    /// <summary>
+    /// The journal and snapshot store in PostgreSQL: on their own pool, or, given <paramref name="sessions"/>, on
+    /// sessions taken from the caller's pool (a node's, so that the journal counts in the node's database budget).
+    /// </summary>
+    public static AkkaConfigurationBuilder AddBookmarkJournal(this AkkaConfigurationBuilder builder, string postgres, Func<DbConnection>? sessions = null) =>
+        sessions is null
+            ? builder.WithSqlPersistence(postgres, ProviderName.PostgreSQL15, schemaName: JournalSchema)
+            // The plugin reads its dialect from the provider name, which a connection factory alone leaves unset.
+            : builder.WithSqlPersistence(new DataOptions().UseProvider(ProviderName.PostgreSQL15)
+                    .UseConnectionFactory(PostgreSQLTools.GetDataProvider(PostgreSQLVersion.v15), _ => sessions()),
+                schemaName: JournalSchema);
 
     /// <summary>
     /// The table bookmarks and one connection's scheduler with file workers of its own (as many as downloads may run

@@ -126,7 +126,7 @@ public static class StatusPageHtml
             Cell(html, "last-file", t.LastPath);
             html.Append("<td class=\"loaded-at\">").Append(Time(t.LastLoadedAt)).Append("</td>");
             html.Append("<td class=\"newest-modified\">").Append(Time(t.NewestModified)).Append("</td>");
-            Cell(html, "lag number", DurationText.Of(t.LagAt(now)));
+            Cell(html, "lag number", ElapsedText.Of(t.LagAt(now)));
             html.Append("</tr>\n");
         }
         html.Append("</tbody></table>\n");

@@ -189,7 +189,8 @@ internal static class EngineHost
                 loggers.ClearLoggers();
                 loggers.AddLoggerFactory();
             });
-            akka.AddEngineSerialization().AddBookmarkJournal(postgres);
+            // A node's journal takes its sessions from the node's pool: they count in its database budget.
+            akka.AddEngineSerialization().AddBookmarkJournal(postgres, nodeBudget is null ? null : dataSource.CreateConnection);
             connections(akka);
         });
     }

@@ -39,8 +39,8 @@ public sealed class NodeCommand(ILoggerFactory loggerFactory)
         if (await EngineHost.TryReadSettingsAsync(arguments.ConfigPath, arguments.Postgres, logger, stop, connectionsDirectory, registry: true) is not { } read)
             return ExitCodes.ConfigurationOrConnection;
         // Every session the node opens names the node, so that pg_stat_activity shows which node does what.
-        // The node's loads and runs share a pool of RSX_NODE_DB_CONNECTIONS sessions (the data source, below), whatever
-        // the number of connections and workers; the journal's pool is bounded by the same number.
+        // Every session of the node counts in RSX_NODE_DB_CONNECTIONS, whatever the number of connections and workers: one
+        // holds the run locks, the others are the data source's pool (below), which loads, runs, journal and API share.
         using var budget = new DatabaseBudget(node.DbConnections);
         var named = new NpgsqlConnectionStringBuilder(read.Postgres) { ApplicationName = $"responsys-cluster:{node.Name}" }.ConnectionString;
         var settings = read with { Postgres = budget.Bound(named) };

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ResponsysCluster.Node.Api;
 
 /// <summary>A duration as a person reads it at a glance: its two largest units, in whole seconds (<c>3 h 05 min</c>).</summary>
-public static class DurationText
+public static class ElapsedText
 {
     public static string Of(TimeSpan duration)
     {
