@@ -23,7 +23,7 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
     private static readonly DateTimeOffset Exported = new(2018, 9, 11, 9, 0, 0, TimeSpan.Zero);
 
     private ClusterDatabase database = null!;
-    private StallableProxy postgresProxy = null!;
+    private StallingProxy postgresProxy = null!;
     private ApiNode api = null!;
 
     private HttpClient http => api.Http;
@@ -34,7 +34,7 @@ public sealed partial class StatusPageTests(SftpServer sftp, PostgresServer post
     {
         database = await ClusterDatabase.CreateAsync(postgres.ConnectionString);
         var direct = new NpgsqlConnectionStringBuilder(database.ConnectionString);
-        postgresProxy = new StallableProxy(direct.Port);
+        postgresProxy = new StallingProxy(direct.Port);
         var proxied = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Host = "127.0.0.1", Port = postgresProxy.Port }.ConnectionString;
         api = await ApiNode.StartAsync(proxied, "status", Token, new Dictionary<string, string?> { [PasswordVariable] = sftp.Password });
     }

@@ -1,98 +1,41 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using ResponsysCluster.TestServers;
 
 namespace ResponsysCluster.Sftp.Tests;
 
 /// <summary>
-/// Puts the SFTP server, for one test, where only the bastion reaches it: a TCP port on 127.0.0.1 in front of the
-/// real sshd that passes on a connection only when the socket at its other end belongs to the bastion's login user
-/// (sshd opens a forwarded connection from the session process that runs as that user), read from the kernel's
-/// socket table <c>/proc/net/tcp</c>. Every other connection, the test process's own (root) included, is closed at once.
+/// Puts the SFTP server, for one test, where only the bastion reaches it: a TCP port on 127.0.0.1 (a
+/// <see cref="TcpRelay"/>) in front of the real sshd that passes on a connection only when the socket at its other
+/// end belongs to the bastion's login user (sshd opens a forwarded connection from the session process that runs as
+/// that user), read from the kernel's socket table <c>/proc/net/tcp</c>. Every other connection, the test process's
+/// own (root) included, is reset at once.
 /// </summary>
 internal sealed class BastionOnlyGate : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource stop = new();
-    private readonly List<Task> pumps = [];
-    private readonly Task accepting;
     private readonly int allowedUid;
+    private readonly TcpRelay relay;
     private int admitted;
-    private int refused;
 
     public BastionOnlyGate(int targetPort, string bastionUser)
     {
         allowedUid = UidOf(bastionUser);
-        listener.Start();
-        Port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        accepting = AcceptAsync(targetPort);
+        relay = new TcpRelay(targetPort, Admit);
     }
 
-    public int Port { get; }
+    public int Port => relay.Port;
 
     /// <summary>Connections passed on to the server: those the bastion opened.</summary>
     public int Admitted => Volatile.Read(ref admitted);
 
-    /// <summary>Connections closed at once: those anything else opened.</summary>
-    public int Refused => Volatile.Read(ref refused);
+    public ValueTask DisposeAsync() => relay.DisposeAsync();
 
-    public async ValueTask DisposeAsync()
+    private bool Admit(int number, Socket client)
     {
-        await stop.CancelAsync();
-        listener.Stop();
-        try
-        {
-            await accepting;
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-        {
-            // Stopped on purpose.
-        }
-        Task[] running;
-        lock (pumps) running = [.. pumps];
-        await Task.WhenAll(running);
-        stop.Dispose();
-    }
-
-    private async Task AcceptAsync(int targetPort)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            var client = await listener.AcceptTcpClientAsync(stop.Token);
-            var peer = (IPEndPoint)client.Client.RemoteEndPoint!;
-            if (OwnerOf(peer, (IPEndPoint)client.Client.LocalEndPoint!) != allowedUid)
-            {
-                Interlocked.Increment(ref refused);
-                client.Client.LingerState = new LingerOption(true, 0);
-                client.Dispose();
-                continue;
-            }
-            Interlocked.Increment(ref admitted);
-            var server = new TcpClient();
-            await server.ConnectAsync(IPAddress.Loopback, targetPort, stop.Token);
-            lock (pumps)
-            {
-                pumps.Add(PumpAsync(client, server));
-                pumps.Add(PumpAsync(server, client));
-            }
-        }
-    }
-
-    private async Task PumpAsync(TcpClient from, TcpClient to)
-    {
-        try
-        {
-            await from.GetStream().CopyToAsync(to.GetStream(), stop.Token);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
-        {
-            // The gate stopped, or one end went away.
-        }
-        finally
-        {
-            from.Dispose();
-            to.Dispose();
-        }
+        if (OwnerOf((IPEndPoint)client.RemoteEndPoint!, (IPEndPoint)client.LocalEndPoint!) != allowedUid) return false;
+        Interlocked.Increment(ref admitted);
+        return true;
     }
 
     /// <summary>The uid owning the socket whose local end is <paramref name="peer"/> and remote end <paramref name="gate"/>; -1 when not found.</summary>
