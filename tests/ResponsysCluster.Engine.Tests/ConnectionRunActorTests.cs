@@ -798,6 +798,39 @@ public sealed class ConnectionRunActorTests : TestKit
         await connector.Cancelled.Task.WaitAsync(Wait);
     }
 
+    [Fact]
+    public async Task Should_close_an_SFTP_session_whose_connect_ends_after_the_run_stopped()
+    {
+        var server = new InMemoryExportDirectory();
+        var connector = new LateConnector(server);
+        var run = StartRun(Probes(1), connector: connector);
+        await connector.Started.Task.WaitAsync(Wait);
+
+        Watch(run);
+        Sys.Stop(run);
+        await ExpectTerminatedAsync(run, Wait);
+        Assert.Equal(0, server.Connects);
+        connector.Finish.SetResult();
+
+        await AwaitConditionAsync(() => Task.FromResult(server.Disposals == 1), Wait);
+        Assert.Equal(1, server.Connects);
+    }
+
+    /// <summary>A connect that does not heed cancellation: it ends with a session when the test says so.</summary>
+    private sealed class LateConnector(InMemoryExportDirectory server) : IExportDirectoryConnector
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Finish { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<IExportDirectory> ConnectAsync(CancellationToken cancellationToken)
+        {
+            Started.TrySetResult();
+            await Finish.Task;
+            return await server.ConnectAsync(CancellationToken.None);
+        }
+    }
+
     /// <summary>A connect that never ends unless cancelled, and says when it starts and when it is cancelled.</summary>
     private sealed class HangingConnector : IExportDirectoryConnector
     {

@@ -49,7 +49,8 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
     private int unconfirmed;
     private RunReport? report;
     private bool failedToConnect;
-    private readonly RunLease lease = new();
+    private readonly HeldUntilReleased lease = new();
+    private readonly HeldUntilReleased session = new();
 
     public ConnectionRunActor(RunStart start, TimeProvider clock, ILogger logger)
     {
@@ -78,7 +79,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         stopping.Cancel();
         stopping.Dispose();
         lease.ReleaseAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
-        directory?.DisposeAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+        session.ReleaseAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private async Task<object> ConnectAndListAsync(IActorRef self, CancellationToken cancellationToken)
@@ -90,6 +91,8 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
             await lease.HoldAsync(attempt.Lease).ConfigureAwait(false);
         }
         var connected = await start.Ports.Directory.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        // Held before it is told: a run stopped meanwhile would never hear of it, and the session would stay open.
+        await session.HoldAsync(connected).ConfigureAwait(false);
         self.Tell(new Connected(connected));
         return new Listed(await connected.ListAsync(cancellationToken).ConfigureAwait(false));
     }
@@ -209,7 +212,7 @@ public sealed class ConnectionRunActor : ReceiveActor, IWithTimers
         Receive<PreparationDone>(_ =>
         {
             preparing = false;
-            directory?.DisposeAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+            session.ReleaseAsync().AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
             directory = null;
             TryFinish();
         });
