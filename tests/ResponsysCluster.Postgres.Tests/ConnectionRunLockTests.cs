@@ -248,6 +248,26 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         Assert.NotNull(next);
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Should_close_the_session_it_opened_when_the_lock_is_held_elsewhere()
+    {
+        var command = "refused-" + connection;
+        await using var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
+        Assert.NotNull(first);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE @name");
+        sessions.Parameters.AddWithValue("name", "responsys-cluster " + command + " %");
+
+        Assert.Null(await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, command, CancellationToken.None));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the refused attempt's session is still open 10 s later");
+            await Task.Delay(100);
+        }
+    }
+
     private async Task<bool> IsWaitingAsync(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(
