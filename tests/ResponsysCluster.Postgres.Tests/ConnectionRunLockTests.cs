@@ -189,6 +189,85 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         Assert.NotNull(await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Should_cut_a_holder_name_to_the_63_bytes_PostgreSQL_keeps()
+    {
+        var command = new string('c', 80);
+        await using var held = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, command, CancellationToken.None);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+
+        var holder = await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None);
+
+        // "responsys-cluster " takes 18 of the 63 bytes.
+        Assert.Equal(new string('c', 45), holder?.Description);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_close_the_session_of_a_waiting_acquire_when_it_is_cancelled()
+    {
+        var command = "wait-" + connection;
+        await using var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
+        Assert.NotNull(first);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE @name");
+        sessions.Parameters.AddWithValue("name", "responsys-cluster " + command + " %");
+        using var cancel = new CancellationTokenSource();
+        var waiting = ConnectionRunLock.AcquireAsync(server.ConnectionString, connection, command, cancel.Token);
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await IsWaitingAsync(dataSource) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.Equal(1L, await sessions.ExecuteScalarAsync());
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
+        deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the cancelled acquire's session is still open 10 s later");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_give_back_a_lock_whose_session_was_killed_without_an_error()
+    {
+        var command = "killed-" + connection;
+        var held = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, command, CancellationToken.None);
+        Assert.NotNull(held);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await using (var kill = dataSource.CreateCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE @name"))
+        {
+            kill.Parameters.AddWithValue("name", "responsys-cluster " + command + " %");
+            await kill.ExecuteNonQueryAsync();
+        }
+
+        await held.DisposeAsync();
+
+        await using var next = await ConnectionRunLock.AcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.NotNull(next);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_close_the_session_it_opened_when_the_lock_is_held_elsewhere()
+    {
+        var command = "refused-" + connection;
+        await using var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
+        Assert.NotNull(first);
+        await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
+        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE @name");
+        sessions.Parameters.AddWithValue("name", "responsys-cluster " + command + " %");
+
+        Assert.Null(await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, command, CancellationToken.None));
+
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the refused attempt's session is still open 10 s later");
+            await Task.Delay(100);
+        }
+    }
+
     private async Task<bool> IsWaitingAsync(NpgsqlDataSource dataSource)
     {
         await using var command = dataSource.CreateCommand(

@@ -148,6 +148,17 @@ public sealed class ControlTablesTests(PostgresServer server)
         Assert.Equal(before, await VersionsAsync(database.DataSource));
     }
 
+    [Fact(Timeout = 60_000)]
+    public async Task Should_report_a_version_table_that_cannot_be_read_rather_than_take_the_database_for_empty()
+    {
+        await using var database = await ScratchDatabase.CreateAsync(server.ConnectionString);
+        await Sql.ScalarAsync(database.DataSource, "CREATE SCHEMA responsys_cluster; CREATE VIEW responsys_cluster.schema_version AS SELECT 1 / 0 AS version");
+
+        var error = await Assert.ThrowsAsync<PostgresException>(() => ControlTables.VersionAsync(database.DataSource, CancellationToken.None));
+
+        Assert.Equal(PostgresErrorCodes.DivisionByZero, error.SqlState);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow + Deadline;

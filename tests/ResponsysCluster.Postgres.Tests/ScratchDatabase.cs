@@ -11,14 +11,18 @@ internal sealed class ScratchDatabase : IAsyncDisposable
     private readonly NpgsqlDataSource _admin;
     private readonly string _name;
 
-    private ScratchDatabase(NpgsqlDataSource admin, string name, NpgsqlDataSource dataSource)
+    private ScratchDatabase(NpgsqlDataSource admin, string name, string connectionString)
     {
         _admin = admin;
         _name = name;
-        DataSource = dataSource;
+        ConnectionString = connectionString;
+        DataSource = NpgsqlDataSource.Create(connectionString);
     }
 
     public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The database's connection string, for code that opens its own sessions (advisory locks are held per database).</summary>
+    public string ConnectionString { get; }
 
     public static async Task<ScratchDatabase> CreateAsync(string serverConnectionString)
     {
@@ -27,7 +31,7 @@ internal sealed class ScratchDatabase : IAsyncDisposable
         await using (var create = admin.CreateCommand($"CREATE DATABASE {name}"))
             await create.ExecuteNonQueryAsync();
         var builder = new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name, Pooling = false };
-        return new ScratchDatabase(admin, name, NpgsqlDataSource.Create(builder.ConnectionString));
+        return new ScratchDatabase(admin, name, builder.ConnectionString);
     }
 
     public async ValueTask DisposeAsync()

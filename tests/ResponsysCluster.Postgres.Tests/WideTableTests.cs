@@ -76,4 +76,22 @@ public sealed class WideTableTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal("late value", await Sql.ScalarAsync(dataSource, $"SELECT _sdc_overflow->>'LATE' FROM {schema}.wide WHERE _sdc_source_file = '/x/b.csv'"));
         Assert.Null(await Sql.ScalarAsync(dataSource, $"SELECT _sdc_overflow->>'LATE' FROM {schema}.wide WHERE _sdc_source_file = '/x/a.csv'"));
     }
+    [Fact(Timeout = 120_000)]
+    public async Task Should_give_each_row_an_overflow_of_its_own_non_empty_values_only()
+    {
+        var columns = Enumerable.Range(1, 500).Select(c => new Column($"C{c}", ColumnType.Integer)).ToArray();
+        await LoadAsync("/x/a.csv", Csv(500, 1), columns);
+        var lines = Csv(500, 2, 3, 4).Split('\n');
+        var csv = string.Join("\n", lines[0] + ",LATE,LATER", lines[1] + ",first,", lines[2] + ",,second", lines[3] + ",,") + "\n";
+
+        var loaded = await LoadAsync("/x/b.csv", csv);
+
+        Assert.Equal(3, loaded.RowsLoaded);
+        // The header's last integer columns are in the overflow too: leave them out.
+        var overflows = await Sql.RowsAsync(dataSource, $"""
+            SELECT (_sdc_overflow - (SELECT array_agg('C' || g) FROM generate_series(1, 500) g))::text
+            FROM {schema}.wide WHERE _sdc_source_file = '/x/b.csv' ORDER BY c1
+            """);
+        Assert.Equal(["""{"LATE": "first"}""", """{"LATER": "second"}""", "{}"], overflows.Select(r => r[0]));
+    }
 }
