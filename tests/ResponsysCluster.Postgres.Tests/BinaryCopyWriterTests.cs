@@ -42,6 +42,8 @@ public sealed class BinaryCopyWriterTests(PostgresServer server) : IAsyncLifetim
     [InlineData("0.0001")]
     [InlineData("0.00010")]
     [InlineData("0.00000001")]
+    // Leading zero groups dropped, and a zero group between two digit groups kept within the scale.
+    [InlineData("0.00000000123400000000")]
     [InlineData("100000000")]
     [InlineData("-123456789012345678.90")]
     [InlineData("0.0000000000000000000000000001")]
@@ -187,6 +189,42 @@ public sealed class BinaryCopyWriterTests(PostgresServer server) : IAsyncLifetim
         Assert.Equal((long)rows, row[2]);
         Assert.Equal(300_002L, row[3]);
         Assert.Equal((long)rows - 1, row[4]);
+    }
+
+    [Fact]
+    public async Task Should_send_in_chunks_of_at_most_56_KiB_and_give_back_a_buffer_grown_for_a_huge_row()
+    {
+        var row = new string('r', 1000);
+        var huge = new string('h', 2 * 1024 * 1024);
+        var bufferedAfterEachRow = new List<int>();
+        var (grownTo, sizeAfterTheHugeRow) = (0, 0);
+
+        await CopyAsync(async copy =>
+        {
+            for (var i = 1; i <= 200; i++)
+            {
+                copy.StartRow(6);
+                copy.WriteBigint(i);
+                copy.WriteNull();
+                copy.WriteNull();
+                copy.WriteText(i == 150 ? huge : row);
+                copy.WriteNull();
+                copy.WriteNull();
+                if (i == 150) grownTo = copy.BufferSize;
+                await copy.EndRowAsync(CancellationToken.None);
+                if (i == 150) sizeAfterTheHugeRow = copy.BufferSize;
+                bufferedAfterEachRow.Add(copy.BufferedBytes);
+            }
+        });
+
+        // Rows are kept until about 56 KiB are buffered, then sent together: never row by row, never all at the end.
+        Assert.True(bufferedAfterEachRow[0] > 1000, $"the first row was sent alone ({bufferedAfterEachRow[0]} bytes kept)");
+        Assert.InRange(bufferedAfterEachRow.Max(), 55 * 1024, 56 * 1024 - 1);
+        // Rows of 1,034 bytes: sent after rows 56 and 112 (the first chunk carries the 19-byte file header), and after the huge row.
+        Assert.Equal([56, 112, 150], bufferedAfterEachRow.Select((b, i) => (b, i + 1)).Where(x => x.b == 0).Select(x => x.Item2));
+        Assert.True(grownTo > huge.Length, $"the buffer did not grow for the huge row ({grownTo} bytes)");
+        Assert.Equal(64 * 1024, sizeAfterTheHugeRow);
+        Assert.Equal(200L, await Sql.ScalarAsync(dataSource, $"SELECT count(*) FROM public.{table}"));
     }
 
     [Fact]

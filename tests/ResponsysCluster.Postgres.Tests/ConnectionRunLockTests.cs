@@ -276,4 +276,30 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         command.Parameters.AddWithValue("key", (long)ConnectionRunLock.KeyOf(connection));
         return (long)(await command.ExecuteScalarAsync())! > 0;
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_free_the_lock_before_closing_its_session_so_that_a_run_started_right_after_takes_it()
+    {
+        // A session already open, as another node's would be: it asks the moment the release returns, before the
+        // released session's server process could have ended.
+        await using var other = new NpgsqlConnection(server.ConnectionString);
+        await other.OpenAsync();
+        for (var i = 0; i < 20; i++)
+        {
+            var held = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
+            Assert.NotNull(held);
+
+            await held.DisposeAsync();
+            await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@class, @key)", other);
+            take.Parameters.AddWithValue("class", ConnectionRunLock.LockClass);
+            take.Parameters.AddWithValue("key", ConnectionRunLock.KeyOf(connection));
+            var taken = (bool)(await take.ExecuteScalarAsync())!;
+
+            Assert.True(taken, $"release {i + 1}: the lock was still held when its release returned");
+            await using var give = new NpgsqlCommand("SELECT pg_advisory_unlock(@class, @key)", other);
+            give.Parameters.AddWithValue("class", ConnectionRunLock.LockClass);
+            give.Parameters.AddWithValue("key", ConnectionRunLock.KeyOf(connection));
+            await give.ExecuteNonQueryAsync();
+        }
+    }
 }

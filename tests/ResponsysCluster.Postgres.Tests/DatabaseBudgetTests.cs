@@ -34,7 +34,8 @@ public sealed class DatabaseBudgetTests
     [Fact]
     public void Should_refuse_a_budget_below_three_and_bound_the_pool_to_the_budget_less_the_lock_session()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new DatabaseBudget(2));
+        var refused = Assert.Throws<ArgumentOutOfRangeException>(() => new DatabaseBudget(2));
+        Assert.StartsWith("a budget is at least 3 connections", refused.Message);
         using var smallest = new DatabaseBudget(3);
         using var budget = new DatabaseBudget(7);
 

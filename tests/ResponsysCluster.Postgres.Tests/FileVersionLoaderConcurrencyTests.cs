@@ -150,6 +150,8 @@ public sealed class FileVersionLoaderConcurrencyTests(PostgresServer server) : I
 
         var loaded = await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal([5_001L, 5_001L], loaded.Select(l => l.RowsLoaded));
+        // One widened the column in its load; the other backed off, had it widened on its own (finding it done), and says so once.
+        Assert.All(loaded, l => Assert.Equal(["AMOUNT"], l.ColumnsWidened));
         Assert.Equal([10_003L, 10_003L, 10_003L], await CountsAsync());
         Assert.Equal(["n/a", "none"], (await Sql.RowsAsync(dataSource, $"SELECT amount FROM {schema}.list WHERE amount !~ '^[0-9]+$' ORDER BY amount")).Select(r => r[0]));
         Assert.Equal(1L, await Sql.CountAsync(dataSource,
@@ -170,7 +172,10 @@ public sealed class FileVersionLoaderConcurrencyTests(PostgresServer server) : I
         firstGate.Open();
         secondGate.Open();
 
-        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(60));
+        var loaded = await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(60));
+        // The one that backed off widened its column in a transaction of its own: each names its own column, once.
+        Assert.Equal(["AMOUNT"], loaded[0].ColumnsWidened);
+        Assert.Equal(["CODE"], loaded[1].ColumnsWidened);
         Assert.Equal(("text", "text"), (await TypeOfAsync("amount"), await TypeOfAsync("code")));
         Assert.Equal([10_003L, 10_003L, 10_003L], await CountsAsync());
         Assert.Equal(["amount", "code"], (await Sql.RowsAsync(dataSource,

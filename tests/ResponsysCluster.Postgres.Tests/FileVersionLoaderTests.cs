@@ -156,4 +156,30 @@ public sealed class FileVersionLoaderTests(PostgresServer server) : IAsyncLifeti
         Assert.Equal(new DateTime(2018, 9, 11, 13, 0, 0, DateTimeKind.Utc), row[0]);
         Assert.Equal(new DateTime(2018, 9, 11, 9, 0, 0, DateTimeKind.Utc), row[1]);
     }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_fail_with_the_error_of_the_second_open_for_sampling_and_close_the_file_already_open()
+    {
+        // Columns no inferred type and no table gives: the loader opens the file again to sample them, and that fails.
+        const string csv = "ID,NAME\n1,a\n";
+        var first = new DisposeTrackingStream(System.Text.Encoding.UTF8.GetBytes(csv));
+        var opens = 0;
+        Task<Stream> Open(CancellationToken _) => ++opens == 1 ? Task.FromResult<Stream>(first) : throw new IOException("the server closed the file");
+
+        var error = await Assert.ThrowsAsync<IOException>(() => Loader().LoadAsync(Load("LIST", "/x/LIST.csv", csv, T), Open, CancellationToken.None));
+
+        Assert.Equal(("the server closed the file", 2, true), (error.Message, opens, first.Disposed));
+        Assert.Equal(0L, await Sql.CountAsync(dataSource, "SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = @c", ("c", schema)));
+    }
+
+    private sealed class DisposeTrackingStream(byte[] content) : MemoryStream(content)
+    {
+        public bool Disposed { get; private set; }
+
+        protected override void Dispose(bool disposing)
+        {
+            Disposed = true;
+            base.Dispose(disposing);
+        }
+    }
 }

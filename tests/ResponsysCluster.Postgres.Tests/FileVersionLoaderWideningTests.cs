@@ -157,6 +157,22 @@ public sealed class FileVersionLoaderWideningTests(PostgresServer server) : IAsy
     }
 
     [Theory]
+    [InlineData(100, false)]
+    [InlineData(101, true)]
+    public void Should_show_at_most_100_characters_of_a_refused_value_that_needs_no_wider_type(int length, bool cut)
+    {
+        var value = string.Concat(Enumerable.Range(0, length).Select(i => (char)('a' + i % 26)));
+        using var reader = ExportRecordReader.Open(new MemoryStream(System.Text.Encoding.UTF8.GetBytes("NAME\n" + value + "\n")), "/x/LIST.csv",
+            new CsvFormat(',', ExportEncoding.Utf8));
+        Assert.True(reader.Read());
+
+        var error = Assert.Throws<ExportFileException>(() => FileVersionLoader.NeededType(reader, "/x/LIST.csv", ColumnType.String, 0, TimeZoneInfo.Utc));
+
+        var shown = cut ? value[..100] + "…" : value;
+        Assert.Equal($"column NAME: value '{shown}' was refused by its text column, yet needs no wider type", error.Reason);
+    }
+
+    [Theory]
     [InlineData(ColumnType.Integer, "2.5", ColumnType.Number)]
     [InlineData(ColumnType.Integer, "07050", ColumnType.String)]
     [InlineData(ColumnType.Number, "n/a", ColumnType.String)]

@@ -24,8 +24,8 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
 
     public async Task DisposeAsync() => await dataSource.DisposeAsync();
 
-    private PostgresFileVersionStore Store(NpgsqlDataSource source) =>
-        new(source, connection, connection, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc, "node-s");
+    private PostgresFileVersionStore Store(NpgsqlDataSource source, DatabaseBudget? budget = null) =>
+        new(source, connection, connection, new CsvFormat(',', ExportEncoding.Utf8), TimeZoneInfo.Utc, "node-s", budget);
 
     [Fact(Timeout = 60_000)]
     public async Task Should_know_a_version_and_the_tables_columns_only_once_it_is_loaded()
@@ -118,5 +118,78 @@ public sealed class PostgresFileVersionStoreTests(PostgresServer server) : IAsyn
 
         Assert.StartsWith("PostgreSQL: 42501: not allowed to insert", error.Message);
         Assert.False(await store.IsLoadedAsync("LIST", second.Version, CancellationToken.None));
+    }
+
+    private static Domain.Files.FileVersionBatchItem Item(string path, string csv, int hour) =>
+        new(Load("LIST", path, csv, T.AddHours(hour)), Content(csv), _ => Task.CompletedTask);
+
+    [Theory(Timeout = 60_000)]
+    // A data exception (class 22): a value of the file is refused.
+    [InlineData("22023", "id 99 is not allowed", "PostgreSQL refused a value: id 99 is not allowed")]
+    // Any other refusal inside a batch fails that file alone too, with the database's words and code.
+    [InlineData("42501", "not allowed to insert", "PostgreSQL: not allowed to insert (42501)")]
+    public async Task Should_fail_alone_the_file_of_a_batch_that_postgres_refuses_naming_it_and_why(string sqlState, string message, string reason)
+    {
+        var store = await StoreWithRefusingTriggerAsync(sqlState, message);
+
+        var results = await store.LoadBatchAsync(
+            [Item("/x/LIST_2.csv", "ID\n98\n", 1), Item("/x/LIST_3.csv", "ID\n99\n", 2), Item("/x/LIST_4.csv", "ID\n97\n", 3)], CancellationToken.None);
+
+        Assert.Equal([1L, null, 1L], results.Select(r => r.Loaded?.RowsLoaded));
+        var error = Assert.IsType<Domain.Files.ExportFileException>(results[1].Failure);
+        Assert.Equal(("/x/LIST_3.csv", reason), (error.FilePath, error.Reason));
+        Assert.Equal([1L, 97L, 98L], (await Sql.RowsAsync(dataSource, $"SELECT id FROM {connection}.list ORDER BY id")).Select(r => r[0]));
+    }
+
+    /// <summary>
+    /// Holds the node's only load slot with a first file whose opening waits, starts <paramref name="second"/>, then
+    /// lets the first go on: the number of ledger rows committed when the second file was opened.
+    /// </summary>
+    private async Task<long> LedgerRowsCommittedWhenTheSecondOpensAsync(PostgresFileVersionStore store,
+        Func<Func<CancellationToken, Task<Stream>>, Task> second)
+    {
+        var firstOpened = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var goOn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = store.LoadAsync(Load("LIST", "/x/LIST_1.csv", "ID\n1\n", T), async ct =>
+        {
+            firstOpened.TrySetResult();
+            await goOn.Task.WaitAsync(ct);
+            return await Content("ID\n1\n")(ct);
+        }, null, _ => Task.CompletedTask, CancellationToken.None);
+        await firstOpened.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        long? committedAtOpen = null;
+        var secondTask = second(async ct =>
+        {
+            committedAtOpen = await Sql.CountAsync(dataSource, "SELECT count(*) FROM responsys_cluster.file_ledger WHERE connection_id = @c", ("c", connection));
+            return await Content("ID\n2\n")(ct);
+        });
+        goOn.SetResult();
+        await Task.WhenAll(first, secondTask).WaitAsync(TimeSpan.FromSeconds(30));
+        return committedAtOpen!.Value;
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_open_a_file_only_once_the_node_budget_has_a_load_slot_free()
+    {
+        using var budget = new DatabaseBudget(DatabaseBudget.Minimum);
+        var store = Store(dataSource, budget);
+
+        var committed = await LedgerRowsCommittedWhenTheSecondOpensAsync(store, open =>
+            store.LoadAsync(Load("LIST", "/x/LIST_2.csv", "ID\n2\n", T.AddHours(1)), open, null, _ => Task.CompletedTask, CancellationToken.None));
+
+        Assert.Equal(1L, committed);
+    }
+
+    [Fact(Timeout = 60_000)]
+    public async Task Should_start_a_batch_only_once_the_node_budget_has_a_load_slot_free()
+    {
+        using var budget = new DatabaseBudget(DatabaseBudget.Minimum);
+        var store = Store(dataSource, budget);
+
+        var committed = await LedgerRowsCommittedWhenTheSecondOpensAsync(store, open =>
+            store.LoadBatchAsync([new(Load("LIST", "/x/LIST_2.csv", "ID\n2\n", T.AddHours(1)), open, _ => Task.CompletedTask)], CancellationToken.None));
+
+        Assert.Equal(1L, committed);
     }
 }

@@ -205,4 +205,25 @@ public sealed class RunRecordsTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(["failed", true, new[] { "cannot connect" }], runs.Single(r => (Guid)r[0]! == bad)[1..]);
         Assert.Equal(["running", false, Array.Empty<string>()], runs.Single(r => (Guid)r[0]! == going)[1..]);
     }
+
+    [Fact]
+    public async Task Should_call_a_run_failed_when_one_of_its_tables_failed_a_file_though_the_run_itself_had_no_error()
+    {
+        var runId = Guid.NewGuid();
+
+        await Records().SaveReportAsync(runId, DateTimeOffset.UtcNow,
+            [Report("CONTACT_LIST", 1) with { FilesFailed = 0 }, Report("EMAIL_OPENED", 1) with { FilesFailed = 1 }], [], CancellationToken.None);
+
+        Assert.Equal("failed", await Sql.ScalarAsync(dataSource, "SELECT status FROM responsys_cluster.runs WHERE run_id = @r", ("r", runId)));
+    }
+
+    [Fact]
+    public async Task Should_name_the_node_in_a_run_record_its_report_opens_when_no_step_opened_it()
+    {
+        var runId = Guid.NewGuid();
+
+        await new RunRecords(dataSource, connectionId, "node-b").SaveReportAsync(runId, DateTimeOffset.UtcNow, [], ["cannot connect"], CancellationToken.None);
+
+        Assert.Equal(["node-b", "failed"], (await Sql.RowsAsync(dataSource, "SELECT node, status FROM responsys_cluster.runs WHERE run_id = @r", ("r", runId))).Single());
+    }
 }

@@ -223,6 +223,19 @@ public sealed class TargetTablesTests(PostgresServer server) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Should_return_the_columns_it_has_just_added_with_their_types()
+    {
+        var table = await EnsureAsync("LIST", new Column("I", ColumnType.Integer), new Column("N", ColumnType.Number), new Column("D", ColumnType.DateTime));
+
+        Assert.Equal(new Dictionary<string, TargetColumn>
+        {
+            ["I"] = new("i", ColumnType.Integer),
+            ["N"] = new("n", ColumnType.Number),
+            ["D"] = new("d", ColumnType.DateTime),
+        }, table.Columns);
+    }
+
+    [Fact]
     public async Task Should_return_every_known_column_with_its_current_type_even_when_not_asked_for()
     {
         await EnsureAsync("LIST", new Column("I", ColumnType.Integer), new Column("N", ColumnType.Number),

@@ -75,6 +75,28 @@ public sealed class WideTableTests(PostgresServer server) : IAsyncLifetime
         Assert.Equal(1, loaded.RowsLoaded);
         Assert.Equal("late value", await Sql.ScalarAsync(dataSource, $"SELECT _sdc_overflow->>'LATE' FROM {schema}.wide WHERE _sdc_source_file = '/x/b.csv'"));
         Assert.Null(await Sql.ScalarAsync(dataSource, $"SELECT _sdc_overflow->>'LATE' FROM {schema}.wide WHERE _sdc_source_file = '/x/a.csv'"));
+        // Its original name is kept, as a key of the overflow, and the schema history says why it is there.
+        Assert.Equal(["_sdc_overflow.LATE", true], (await Sql.RowsAsync(dataSource,
+            "SELECT target_column, in_overflow FROM responsys_cluster.column_names WHERE connection_id = @c AND responsys_column = 'LATE'", ("c", schema))).Single());
+        Assert.Equal(["wide", "_sdc_overflow.LATE", "add column", null, "jsonb key",
+            "column LATE first seen; kept in _sdc_overflow: a PostgreSQL row cannot always hold it beside the table's other columns"],
+            (await Sql.RowsAsync(dataSource, """
+                SELECT target_table, target_column, change, old_type, new_type, reason FROM responsys_cluster.schema_history
+                WHERE connection_id = @c AND target_column LIKE '%LATE'
+                """, ("c", schema))).Single());
+    }
+
+    [Fact(Timeout = 120_000)]
+    public async Task Should_load_a_file_whose_every_column_goes_into_the_overflow()
+    {
+        var columns = Enumerable.Range(1, 500).Select(c => new Column($"C{c}", ColumnType.Integer)).ToArray();
+        await LoadAsync("/x/a.csv", Csv(500, 1), columns);
+
+        var loaded = await LoadAsync("/x/b.csv", "LATE\nfirst\nsecond\n");
+
+        Assert.Equal(2, loaded.RowsLoaded);
+        Assert.Equal(["first", "second"], (await Sql.RowsAsync(dataSource,
+            $"SELECT _sdc_overflow->>'LATE' FROM {schema}.wide WHERE _sdc_source_file = '/x/b.csv' ORDER BY _sdc_source_lineno")).Select(r => r[0]));
     }
     [Fact(Timeout = 120_000)]
     public async Task Should_give_each_row_an_overflow_of_its_own_non_empty_values_only()

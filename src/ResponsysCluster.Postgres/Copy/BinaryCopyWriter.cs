@@ -46,6 +46,12 @@ internal sealed class BinaryCopyWriter : IAsyncDisposable
     /// <summary>Rows ended so far.</summary>
     public long Rows { get; private set; }
 
+    /// <summary>Bytes built and not yet sent.</summary>
+    internal int BufferedBytes => used;
+
+    /// <summary>The buffer's size: grown for a row larger than it, and given back once that row is sent.</summary>
+    internal int BufferSize => buffer.Length;
+
     public void StartRow(int fieldCount) => BinaryPrimitives.WriteInt16BigEndian(Reserve(2), checked((short)fieldCount));
 
     public void WriteNull() => BinaryPrimitives.WriteInt32BigEndian(Reserve(4), -1);
