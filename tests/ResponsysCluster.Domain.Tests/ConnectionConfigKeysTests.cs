@@ -7,8 +7,13 @@ public sealed class ConnectionConfigKeysTests
 {
     private const string Login = """ "host": "files.responsys.net", "username": "acme_scp", "path": "/home/cli/acme_scp/download/", "password": "x" """;
 
-    private static ConnectionConfig Parse(string extraKeys = "") =>
-        ConnectionConfigParser.Parse("{" + Login + (extraKeys.Length > 0 ? ", " + extraKeys : "") + "}", "/home/me").Config;
+    private static ConnectionConfig Parse(string extraKeys = "")
+    {
+        var parsed = ConnectionConfigParser.Parse("{" + Login + (extraKeys.Length > 0 ? ", " + extraKeys : "") + "}", "/home/me");
+        // Every key these tests give is one of the format's: none may be passed over as unknown.
+        Assert.Empty(parsed.IgnoredKeys);
+        return parsed.Config;
+    }
 
     private static ConfigException Fails(string extraKeys) => Assert.Throws<ConfigException>(() => Parse(extraKeys));
 

@@ -7,8 +7,13 @@ public sealed class SecretVariablesTests
 {
     private static readonly Dictionary<string, string?> Variables = new() { ["SFTP_PASSWORD"] = "s3cret", ["KEY_PASSPHRASE"] = "pp", ["EMPTY"] = "" };
 
-    private static ConnectionConfig Parse(string keys) =>
-        ConnectionConfigParser.Parse($$"""{"host": "h", "username": "u", "path": "/p", {{keys}}}""", "/home/me", Variables.GetValueOrDefault).Config;
+    private static ConnectionConfig Parse(string keys)
+    {
+        var parsed = ConnectionConfigParser.Parse($$"""{"host": "h", "username": "u", "path": "/p", {{keys}}}""", "/home/me", Variables.GetValueOrDefault);
+        // Every key these tests give is one of the format's: none may be passed over as unknown.
+        Assert.Empty(parsed.IgnoredKeys);
+        return parsed.Config;
+    }
 
     private static ConfigException Refused(string keys) => Assert.Throws<ConfigException>(() => Parse(keys));
 
