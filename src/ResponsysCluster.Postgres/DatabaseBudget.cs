@@ -24,7 +24,8 @@ public sealed class DatabaseBudget(int connections) : IDisposable
     /// <summary>How many loads may hold a session at once.</summary>
     public int LoadSlots => PoolSessions - 1;
 
-    private readonly SemaphoreSlim loads = new(Math.Max(1, connections - 2));
+    // Declared after Connections, whose check refuses a budget below the minimum first.
+    private readonly SemaphoreSlim loads = new(connections - 2);
 
     /// <summary>How long a session may wait for the pool: a node with hundreds of connections starting at once queues its writes.</summary>
     public const int PoolWaitSeconds = 120;

@@ -59,6 +59,10 @@ public sealed class ConnectionConfigParserTests
     [InlineData(""" "ready_timeout": "soon" """, "ready_timeout", "must be a positive duration: hours as a number, or '90m', '24h', '2d', '3600s', 'hh:mm:ss'")]
     [InlineData(""" "host_key_fingerprint": "abc" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
     [InlineData(""" "host_key_fingerprint": "SHA256:short" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData(""" "host_key_fingerprint": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData(""" "host_key_fingerprint": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData(""" "host_key_fingerprint": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA-" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
+    [InlineData(""" "host_key_fingerprint": "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA==" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
     [InlineData(""" "host_key_fingerprint": "MD5:16:27:ac:a5:76:28:2d:36:63:1b:56:4d:eb:df:a6:48" """, "host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
     [InlineData(""" "connection_id": "a/b" """, "connection_id", "'a/b' must be 1 to 64 letters, digits, '_' or '-'")]
     [InlineData(""" "connection_id": "cluster" """, "connection_id", "'cluster' would load into the reserved schema 'responsys_cluster'; choose another connection_id or set target_schema")]
@@ -93,6 +97,15 @@ public sealed class ConnectionConfigParserTests
         var error = Assert.Throws<ConfigException>(() => Parse(json));
         Assert.Equal("(file)", error.Key);
         Assert.Equal("Config key '(file)': the configuration must be a JSON object", error.Message);
+    }
+
+    [Theory]
+    [InlineData("SHA256:qvZjUv6memn2OAv7IJtbCPqYeZZ503q/XkT/ClWrG4A")]
+    [InlineData("SHA256:qvZjUv6memn2OAv7IJtbCPqYeZZ503q/XkT/ClWrG4A=")]
+    [InlineData("SHA256:+vZjUv6memn2OAv7IJtbCPqYeZZ503q/XkT/ClWrG49")]
+    public void Should_take_a_sha256_fingerprint_with_or_without_its_padding(string fingerprint)
+    {
+        Assert.Equal(fingerprint, Parse($$"""{{{Login}}, "host_key_fingerprint": "{{fingerprint}}"}""").HostKeyFingerprint);
     }
 
     [Fact]
@@ -291,6 +304,17 @@ public sealed class ConnectionConfigParserTests
     }
 
     [Fact]
+    public void Should_read_the_passphrase_of_a_jump_hosts_key_from_the_variable_it_names()
+    {
+        var config = ConnectionConfigParser.Parse(WithJumpHost($$"""
+            {"host": "b", "username": "jump", "private_key_file": "/k", "private_key_passphrase_env": "JUMP_KEY_PASSPHRASE", "host_key_fingerprint": "{{BastionKey}}"}
+            """), Home, name => name == "JUMP_KEY_PASSPHRASE" ? "open sesame" : null).Config;
+
+        Assert.Equal("open sesame", config.JumpHost!.PrivateKeyPassphrase!.Reveal());
+        Assert.Null(config.PrivateKeyPassphrase);
+    }
+
+    [Fact]
     public void Should_connect_directly_without_a_jump_host()
     {
         Assert.Null(Parse($$"""{{{Login}}}""").JumpHost);
@@ -306,6 +330,7 @@ public sealed class ConnectionConfigParserTests
     [InlineData("""{"host": "b", "username": "j", "password_env": "PW"}""", "jump_host.host_key_fingerprint", "missing: a jump host's key is always pinned; give it as 'ssh-keygen -lf' prints it")]
     [InlineData("""{"host": "b", "username": "j", "password_env": "PW", "host_key_fingerprint": "abc"}""", "jump_host.host_key_fingerprint", "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…")]
     [InlineData("""{"host": "b", "username": "j", "password_env": "NOT_SET", "host_key_fingerprint": "FP"}""", "jump_host.password_env", "the environment variable NOT_SET is not set")]
+    [InlineData("""{"host": "b", "username": "j", "password_env": "1PW", "host_key_fingerprint": "FP"}""", "jump_host.password_env", "'1PW' is not an environment variable name")]
     [InlineData("""{"host": "b", "username": "j", "password": "x", "password_env": "PW", "host_key_fingerprint": "FP"}""", "jump_host.password_env", "give either password or password_env, not both")]
     [InlineData("""{"host": "b", "username": "j", "private_key_file": "/k", "private_key": "KEY", "host_key_fingerprint": "FP"}""", "jump_host.private_key", "give either private_key or private_key_file, not both")]
     [InlineData("""{"host": "b", "username": "j", "password_env": "PW", "host_key_fingerprint": "FP", "hostkey": "x"}""", "jump_host.hostkey", "not a key of a jump host (it takes host, port, username, password, password_env, private_key_file, private_key, private_key_passphrase, private_key_passphrase_env, host_key_fingerprint)")]

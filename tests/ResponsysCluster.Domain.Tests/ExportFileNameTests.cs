@@ -89,6 +89,21 @@ public sealed class ExportFileNameTests
         Assert.Equal(["20180911_LIST.ready", "20180911_LIST.csv.ready"], ExportFileName.ReadyFileNamesFor("20180911_LIST.csv"));
     }
 
+    [Fact]
+    public void Should_call_only_a_file_with_no_layer_plain()
+    {
+        Assert.Equal(new ExportFileLayers(ExportCompression.None, false), ExportFileLayers.Plain);
+        Assert.True(ExportFileLayers.Plain.IsPlain);
+        Assert.False(new ExportFileLayers(ExportCompression.None, true).IsPlain);
+        Assert.False(new ExportFileLayers(ExportCompression.Gzip, false).IsPlain);
+    }
+
+    [Fact]
+    public void Should_offer_both_ready_file_forms_for_a_name_that_is_no_export()
+    {
+        Assert.Equal(["LIST.ready", "LIST.dat.ready"], ExportFileName.ReadyFileNamesFor("LIST.dat"));
+    }
+
     [Theory]
     [InlineData("X_20180911.csv.gz", "X", ExportCompression.Gzip, false)]
     [InlineData("X_20180911.TXT.GZ", "X", ExportCompression.Gzip, false)]

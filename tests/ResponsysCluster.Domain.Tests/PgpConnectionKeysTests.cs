@@ -35,14 +35,17 @@ public sealed class PgpConnectionKeysTests
     }
 
     [Theory]
-    [InlineData(""", "pgp_private_key_file": "/k", "pgp_passphrase": "open sesame" """, "pgp_passphrase")]
-    [InlineData(""", "pgp_private_key_file": "/k", "pgp_passphrase_env": "UNSET" """, "pgp_passphrase_env")]
-    [InlineData(""", "pgp_passphrase_env": "PGP_PASSPHRASE" """, "pgp_passphrase_env")]
-    [InlineData(""", "pgp_signer_public_key_file": "/s" """, "pgp_signer_public_key_file")]
-    public void Should_refuse_an_inline_passphrase_and_keys_without_the_private_key(string keys, string key)
+    [InlineData(""", "pgp_private_key_file": "/k", "pgp_passphrase": "open sesame" """, "pgp_passphrase",
+        "give the passphrase by pgp_passphrase_env (the name of an environment variable holding it), never inline")]
+    [InlineData(""", "pgp_private_key_file": "/k", "pgp_passphrase_env": "UNSET" """, "pgp_passphrase_env", "the environment variable UNSET is not set")]
+    [InlineData(""", "pgp_private_key_file": "/k", "pgp_passphrase_env": "2PASS" """, "pgp_passphrase_env", "'2PASS' is not an environment variable name")]
+    [InlineData(""", "pgp_passphrase_env": "PGP_PASSPHRASE" """, "pgp_passphrase_env", "needs pgp_private_key_file (the key the passphrase unlocks)")]
+    [InlineData(""", "pgp_signer_public_key_file": "/s" """, "pgp_signer_public_key_file",
+        "needs pgp_private_key_file (signatures are verified on decrypted files)")]
+    public void Should_refuse_an_inline_passphrase_and_keys_without_the_private_key(string keys, string key, string reason)
     {
         var refused = Refused(keys);
-        Assert.Equal(key, refused.Key);
+        Assert.Equal((key, reason), (refused.Key, refused.Reason));
         Assert.DoesNotContain("open sesame", refused.Message);
     }
 }

@@ -51,6 +51,15 @@ public sealed class TableSelectionTests
         Assert.Null(Parse("").ColumnsOf("CONTACT_LIST"));
     }
 
+    [Fact]
+    public void Should_take_an_empty_column_selection_as_none()
+    {
+        var config = Parse(""", "columns": {}""");
+
+        Assert.Null(config.Columns);
+        Assert.Null(config.ColumnsOf("CONTACT_LIST"));
+    }
+
     [Theory]
     [InlineData(""", "columns": ["A"] """, "must map table names to lists of column names")]
     [InlineData(""", "columns": {"T": "A"} """, "must map table names to lists of column names")]

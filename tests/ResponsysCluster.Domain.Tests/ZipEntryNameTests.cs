@@ -11,6 +11,7 @@ public sealed class ZipEntryNameTests
     [InlineData("/exports/LIST.zip!a.csv", "/exports/LIST.zip", "a.csv")]
     [InlineData("LIST.ZIP!part/b.txt", "LIST.ZIP", "part/b.txt")]
     [InlineData("LIST.csv.zip!x.zip!y.csv", "LIST.csv.zip", "x.zip!y.csv")]
+    [InlineData(".zip!a.csv", ".zip", "a.csv")]
     public void Should_split_an_entry_at_the_first_zip_and_bang(string nameOrPath, string archive, string entry)
     {
         Assert.True(ZipEntryName.TrySplit(nameOrPath, out var foundArchive, out var foundEntry));
@@ -25,7 +26,8 @@ public sealed class ZipEntryNameTests
     [InlineData("LIST.csv")]
     public void Should_not_split_a_file_that_is_not_an_entry(string name)
     {
-        Assert.False(ZipEntryName.TrySplit(name, out _, out _));
+        Assert.False(ZipEntryName.TrySplit(name, out var archive, out var entry));
+        Assert.Equal(("", ""), (archive, entry));
     }
 
     [Fact]
@@ -35,7 +37,8 @@ public sealed class ZipEntryNameTests
         Assert.Equal(new RemoteFile("/exports/LIST_20180911.zip!b.csv", "LIST_20180911.zip!b.csv", 4321, T), entry);
         Assert.Equal(Archive, ZipEntryName.ArchiveOf(entry, out var name));
         Assert.Equal("b.csv", name);
-        Assert.Throws<InvalidOperationException>(() => ZipEntryName.ArchiveOf(Archive, out _));
+        var refused = Assert.Throws<InvalidOperationException>(() => ZipEntryName.ArchiveOf(Archive, out _));
+        Assert.Equal("'/exports/LIST_20180911.zip' is not a file inside a zip archive", refused.Message);
     }
 
     [Theory]

@@ -84,8 +84,7 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         var name = "responsys-cluster:locks-" + connection;
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
         await using var locks = new NodeRunLocks(new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = name }.ConnectionString);
-        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name");
-        sessions.Parameters.AddWithValue("name", name);
+        await using var sessions = SessionsNamed(dataSource, name);
 
         var taken = new List<bool>();
         for (var i = 0; i < 5; i++) taken.Add(await locks.TryTakeAsync(connection + i, CancellationToken.None));
@@ -105,11 +104,7 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
         await using var locks = new NodeRunLocks(new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = name }.ConnectionString);
         Assert.True(await locks.TryTakeAsync(connection, CancellationToken.None));
-        await using (var kill = dataSource.CreateCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = @name"))
-        {
-            kill.Parameters.AddWithValue("name", name);
-            await kill.ExecuteNonQueryAsync();
-        }
+        await KillSessionsNamedAsync(dataSource, name);
 
         // The next use finds the session gone, opens another and holds both locks there.
         Assert.True(await locks.TryTakeAsync(connection + "x", CancellationToken.None));
@@ -124,18 +119,12 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         var name = "responsys-cluster:lock-" + connection;
         var named = new NpgsqlConnectionStringBuilder(server.ConnectionString) { ApplicationName = name }.ConnectionString;
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
-        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = @name");
-        sessions.Parameters.AddWithValue("name", name);
+        await using var sessions = SessionsNamed(dataSource, name);
 
         var held = await ConnectionRunLock.TryAcquireAsync(named, connection, "node", CancellationToken.None);
         Assert.Equal(1L, await sessions.ExecuteScalarAsync());
         await held!.DisposeAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the lock's session is still open 10 s after it was released");
-            await Task.Delay(100);
-        }
+        await ExpectNoSessionWithin10sAsync(sessions, "the lock's session is still open 10 s after it was released");
     }
 
     [Fact(Timeout = 60_000)]
@@ -158,12 +147,7 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         await using var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(server.ConnectionString)
             { ApplicationName = applicationName, Pooling = false }.ConnectionString);
         await other.OpenAsync();
-        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(@class, @key)", other))
-        {
-            take.Parameters.AddWithValue("class", ConnectionRunLock.LockClass);
-            take.Parameters.AddWithValue("key", ConnectionRunLock.KeyOf(connection));
-            await take.ExecuteNonQueryAsync();
-        }
+        await using (var take = AdvisoryCall("pg_advisory_lock", other)) await take.ExecuteNonQueryAsync();
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
 
         var holder = await ConnectionRunLock.HolderAsync(dataSource, connection, CancellationToken.None);
@@ -179,9 +163,7 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         Assert.NotNull(first);
         var waiting = ConnectionRunLock.AcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await IsWaitingAsync(dataSource) && DateTime.UtcNow < deadline) await Task.Delay(50);
-        Assert.True(await IsWaitingAsync(dataSource), "the second acquire never waited in PostgreSQL");
+        await ExpectAWaiterWithin30sAsync(dataSource);
         Assert.False(waiting.IsCompleted);
 
         await first.DisposeAsync();
@@ -209,23 +191,16 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         await using var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
         Assert.NotNull(first);
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
-        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE @name");
-        sessions.Parameters.AddWithValue("name", "responsys-cluster " + command + " %");
+        await using var sessions = SessionsNamed(dataSource, "responsys-cluster " + command + " %");
         using var cancel = new CancellationTokenSource();
         var waiting = ConnectionRunLock.AcquireAsync(server.ConnectionString, connection, command, cancel.Token);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await IsWaitingAsync(dataSource) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        await ExpectAWaiterWithin30sAsync(dataSource);
         Assert.Equal(1L, await sessions.ExecuteScalarAsync());
 
         await cancel.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
-        deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the cancelled acquire's session is still open 10 s later");
-            await Task.Delay(100);
-        }
+        await ExpectNoSessionWithin10sAsync(sessions, "the cancelled acquire's session is still open 10 s later");
     }
 
     [Fact(Timeout = 60_000)]
@@ -235,11 +210,7 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         var held = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, command, CancellationToken.None);
         Assert.NotNull(held);
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
-        await using (var kill = dataSource.CreateCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE @name"))
-        {
-            kill.Parameters.AddWithValue("name", "responsys-cluster " + command + " %");
-            await kill.ExecuteNonQueryAsync();
-        }
+        await KillSessionsNamedAsync(dataSource, "responsys-cluster " + command + " %");
 
         await held.DisposeAsync();
 
@@ -255,17 +226,18 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
         await using var first = await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, "sync", CancellationToken.None);
         Assert.NotNull(first);
         await using var dataSource = NpgsqlDataSource.Create(server.ConnectionString);
-        await using var sessions = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE @name");
-        sessions.Parameters.AddWithValue("name", "responsys-cluster " + command + " %");
+        await using var sessions = SessionsNamed(dataSource, "responsys-cluster " + command + " %");
 
         Assert.Null(await ConnectionRunLock.TryAcquireAsync(server.ConnectionString, connection, command, CancellationToken.None));
 
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the refused attempt's session is still open 10 s later");
-            await Task.Delay(100);
-        }
+        await ExpectNoSessionWithin10sAsync(sessions, "the refused attempt's session is still open 10 s later");
+    }
+
+    private async Task ExpectAWaiterWithin30sAsync(NpgsqlDataSource dataSource)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await IsWaitingAsync(dataSource) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(await IsWaitingAsync(dataSource), "the second acquire never waited in PostgreSQL");
     }
 
     private async Task<bool> IsWaitingAsync(NpgsqlDataSource dataSource)
@@ -290,16 +262,47 @@ public sealed class ConnectionRunLockTests(PostgresServer server)
             Assert.NotNull(held);
 
             await held.DisposeAsync();
-            await using var take = new NpgsqlCommand("SELECT pg_try_advisory_lock(@class, @key)", other);
-            take.Parameters.AddWithValue("class", ConnectionRunLock.LockClass);
-            take.Parameters.AddWithValue("key", ConnectionRunLock.KeyOf(connection));
+            await using var take = AdvisoryCall("pg_try_advisory_lock", other);
             var taken = (bool)(await take.ExecuteScalarAsync())!;
 
             Assert.True(taken, $"release {i + 1}: the lock was still held when its release returned");
-            await using var give = new NpgsqlCommand("SELECT pg_advisory_unlock(@class, @key)", other);
-            give.Parameters.AddWithValue("class", ConnectionRunLock.LockClass);
-            give.Parameters.AddWithValue("key", ConnectionRunLock.KeyOf(connection));
+            await using var give = AdvisoryCall("pg_advisory_unlock", other);
             await give.ExecuteNonQueryAsync();
         }
+    }
+
+    /// <summary>Counts the sessions whose application name is like <paramref name="name"/>.</summary>
+    private static NpgsqlCommand SessionsNamed(NpgsqlDataSource dataSource, string name)
+    {
+        var command = dataSource.CreateCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE @name");
+        command.Parameters.AddWithValue("name", name);
+        return command;
+    }
+
+    private static async Task KillSessionsNamedAsync(NpgsqlDataSource dataSource, string name)
+    {
+        await using var kill = dataSource.CreateCommand("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE @name");
+        kill.Parameters.AddWithValue("name", name);
+        await kill.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A session's server process ends a moment after its client closes it.</summary>
+    private static async Task ExpectNoSessionWithin10sAsync(NpgsqlCommand sessions, string failure)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((long)(await sessions.ExecuteScalarAsync())! > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary><paramref name="function"/> on this connection's run lock, called on a session of the test's own.</summary>
+    private NpgsqlCommand AdvisoryCall(string function, NpgsqlConnection session)
+    {
+        var command = new NpgsqlCommand($"SELECT {function}(@class, @key)", session);
+        command.Parameters.AddWithValue("class", ConnectionRunLock.LockClass);
+        command.Parameters.AddWithValue("key", ConnectionRunLock.KeyOf(connection));
+        return command;
     }
 }

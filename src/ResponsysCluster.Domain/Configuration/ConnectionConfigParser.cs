@@ -274,7 +274,10 @@ public static class ConnectionConfigParser
     {
         if (OptionalString(root, key) is not { } text) return null;
         var trimmed = text.Trim();
-        if (!trimmed.StartsWith("SHA256:", StringComparison.Ordinal) || trimmed.Length < 20)
+        // A SHA-256 digest is 32 bytes: 43 base64 characters, with the padding some tools add.
+        var digest = trimmed.StartsWith("SHA256:", StringComparison.Ordinal) ? trimmed["SHA256:".Length..] : "";
+        if (digest.TrimEnd('=') is not { Length: 43 } unpadded || digest.Length > 44
+            || !unpadded.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '/'))
             throw new ConfigException(key, "must be a SHA256 fingerprint as 'ssh-keygen -lf' prints it, e.g. SHA256:abc…");
         return trimmed;
     }

@@ -52,7 +52,8 @@ public static class ClusterEngineHosting
                     : null;
                 var pool = system.ActorOf(FileWorkerPoolActor.Props(workers, LoadsOf, batchFiles), "file-workers");
                 var mediator = DistributedPubSub.Get(system).Mediator;
-                mediator.Tell(new Subscribe(FileWorkAnnouncerActor.Topic, pool));
+                // No sender: outside an actor the implicit one is whatever actor last ran on this thread, which would get the ack.
+                mediator.Tell(new Subscribe(FileWorkAnnouncerActor.Topic, pool), ActorRefs.NoSender);
                 registry.Register<FileWorkAnnouncerActor>(system.ActorOf(FileWorkAnnouncerActor.Props(mediator), "file-work-announcer"));
             })
             .WithSingleton<ConnectionRegistryActor>(ConnectionRegistryActor.Id,
@@ -82,7 +83,7 @@ public static class ClusterEngineHosting
             {
                 var directory = system.ActorOf(ConnectionDirectoryActor.Props(registry.Get<ConnectionRegistryActor>(), registry.Get<ConnectionSchedulerActor>(),
                     catalog, parse, resolver.GetService<ILoggerFactory>().CreateLogger("registry")), "connection-directory");
-                DistributedPubSub.Get(system).Mediator.Tell(new Subscribe(ConnectionDirectoryActor.Topic, directory));
+                DistributedPubSub.Get(system).Mediator.Tell(new Subscribe(ConnectionDirectoryActor.Topic, directory), ActorRefs.NoSender);
                 registry.Register<ConnectionDirectoryActor>(directory);
                 system.ActorOf(NodeActivityActor.Props(registry.Get<ConnectionSchedulerActor>(), () => EngineMetrics.FileJobsLoading), NodeActivityActor.Name);
             });
