@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # A running three-node cluster with C connections (default 200) on a schedule (default every 30 s): their export
-# files appear once the cluster is up and idle (F files each, default 5, written at once per connection), and the
-# benchmark reports the time from a file appearing (its mtime) to its rows committed (median, 99th percentile), how
-# file jobs and schedulers spread over the nodes, the nodes' PostgreSQL sessions at the peak, each node's peak
-# memory, whether any connection ran (listed its directory) more often than its schedule ticks, and whether the SFTP
-# sessions all close once every connection is paused (no connection holds one between runs).
+# files appear once the cluster is up, idle and its schedulers settled over the nodes (F files each, default 5,
+# written at once per connection), and the benchmark reports the time from a file appearing (its mtime) to its rows
+# committed (median, 99th percentile), how file jobs and schedulers spread over the nodes, the nodes' PostgreSQL
+# sessions at the peak, each node's peak memory, whether any connection ran (listed its directory) more often than
+# its schedule ticks, and whether the SFTP sessions all close once every connection is paused (no connection holds
+# one between runs).
 #
 #   bash bench/cluster-latency-benchmark.sh [--connections C] [--files-per-connection F] [--rows R] [--every S] [--runs N] [--seed S] [--results FILE]
 #
@@ -81,7 +82,25 @@ run_once() {
   done
   ((listed >= CONNECTIONS)) || die "$id: only $listed of $CONNECTIONS connections listed their directory within 10 minutes"
 
-  log "$id: the exports appear"
+  # The shards move to the nodes that joined over a few rebalance rounds (10 s each): the exports appear once the
+  # schedulers per node, as the members report them, have not changed for three rounds.
+  local http spread previous="" steady=0
+  http=$(sed -n 's/.*health endpoints on \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$LOGS/$id-a.log" | head -n 1)
+  [[ -n $http ]] || die "$id: node a's log names no HTTP listener"
+  for _ in $(seq 300); do
+    spread=$(curl -fsS "$http/api/v1/cluster/members" | python3 -c '
+import json, sys
+counts = [len(m["connections"]) if m["connections"] is not None else -1 for m in json.load(sys.stdin)]
+print("/".join(map(str, sorted(counts, reverse=True))))')
+    if [[ $spread == "$previous" && $spread != *-1* ]]; then steady=$((steady + 1)); else steady=0; fi
+    previous=$spread
+    ((steady < 30)) || break
+    sleep 1
+  done
+  ((steady >= 30)) || die "$id: the schedulers per node still changed after 5 minutes (last $spread)"
+  figure "${id}_schedulers_settled" "$spread"
+
+  log "$id: the exports appear (schedulers per node $spread)"
   start=$("${q[@]}" -c "SELECT now()")
   for ((c = 1; c <= CONNECTIONS; c++)); do
     cp "$FEED"/* "$data/c$c/"
@@ -122,9 +141,7 @@ run_once() {
   done
   # Between runs a connection holds no SFTP session: pause every connection (the runs going finish, no new one
   # starts), then the sessions still open, once a second, until none is (each pool closes a session idle for 15 s).
-  local http waited=0
-  http=$(sed -n 's/.*health endpoints on \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$LOGS/$id-a.log" | head -n 1)
-  [[ -n $http ]] || die "$id: node a's log names no HTTP listener"
+  local waited=0
   for ((c = 1; c <= CONNECTIONS; c++)); do
     curl -fsS -X POST "$http/api/v1/connections/c$c/pause" >/dev/null || die "$id: pausing c$c failed"
   done
@@ -157,6 +174,7 @@ failed = [r for r in runs if f.text(f"r{r}_status") != "0"]
 t.row("file appearing → its rows committed, median", stat(per_run("latency_p50"), unit=" s") + (f" — **runs {failed} failed**" if failed else ""))
 t.row("file appearing → its rows committed, 99th percentile", stat(per_run("latency_p99"), unit=" s"))
 t.row("files loaded per node (each run)", texts("files_per_node"))
+t.row("schedulers per node once they settled, before the exports appeared (each run)", texts("schedulers_settled"))
 t.row("connections listed per node (each run)", texts("schedulers_per_node"))
 t.row("the nodes' PostgreSQL sessions at the peak", stat(per_run("peak_sessions"), "{:.0f}"), "≤ 3 nodes × budget 4 = 12",
       all(v is not None and v <= 12 for v in per_run("peak_sessions")))

@@ -178,7 +178,8 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         var (connection, exports) = AddConnection(1);
         var name = prefix + "-budget";
         await StartNodeAsync(name, null, workers: "4", dbConnections: "3");
-        WriteEvents(exports, files: 6, rows: 60_000);
+        // Files large enough for each COPY to last a good part of a second, so that the sampling below sees them.
+        WriteEvents(exports, files: 6, rows: 150_000);
 
         await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString);
         await using var sessions = dataSource.CreateCommand("""
@@ -203,7 +204,7 @@ public sealed partial class ClusterWorkTests(SftpServer sftp, PostgresServer pos
         output.WriteLine($"most sessions seen at once: {mostSessions}, most COPYs: {mostCopies}");
         Assert.Equal(1, mostCopies);
         Assert.InRange(mostSessions, 2, 3);
-        await AssertEveryRowOnceAsync(connection, 6 * 60_000);
+        await AssertEveryRowOnceAsync(connection, 6 * 150_000);
     }
 
     /// <summary>The name of a node whose session is running a COPY now (a file load mid-way), waiting for one.</summary>
