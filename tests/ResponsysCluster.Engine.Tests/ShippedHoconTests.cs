@@ -17,7 +17,7 @@ public sealed class ShippedHoconTests
         .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());
 
     [Fact]
-    public void Should_spread_the_shards_with_the_allocation_that_balances_in_a_round_or_two()
+    public void Should_move_up_to_a_tenth_of_the_shards_per_rebalance_round()
     {
         var tuning = ClusterShardingSettings.Create(Shipped.GetConfig("akka.cluster.sharding"), Shipped.GetConfig("akka.cluster.singleton")).TuningParameters;
 
