@@ -10,8 +10,7 @@ namespace ResponsysCluster.Engine.Tests;
 /// </summary>
 public sealed class ShippedHoconTests
 {
-    private static readonly Config Shipped = new[] { "cluster.hocon", "sharding.hocon" }
-        .Select(file => ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(ClusterMembership.HoconDirectory, file))))
+    private static readonly Config Shipped = ClusterMembership.ShippedHocon()
         .Aggregate((all, next) => all.WithFallback(next))
         .WithFallback(ClusterSharding.DefaultConfig())
         .WithFallback(Akka.Cluster.Tools.Singleton.ClusterSingleton.DefaultConfig());

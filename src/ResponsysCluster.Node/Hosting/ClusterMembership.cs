@@ -27,11 +27,14 @@ public static class ClusterMembership
     /// <summary>The HOCON files shipped beside the executable.</summary>
     public static string HoconDirectory => Path.Combine(AppContext.BaseDirectory, "hocon");
 
+    /// <summary>The shipped HOCON files, each a fallback of the one before.</summary>
+    public static IEnumerable<Config> ShippedHocon() =>
+        new[] { "cluster.hocon", "sharding.hocon" }.Select(file => ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, file))));
+
     public static AkkaConfigurationBuilder AddClusterMembership(this AkkaConfigurationBuilder builder, NodeSettings node)
     {
         // Below what the options set (address, seeds), above Akka's own defaults.
-        foreach (var file in new[] { "cluster.hocon", "sharding.hocon" })
-            builder.AddHocon(ConfigurationFactory.ParseString(File.ReadAllText(Path.Combine(HoconDirectory, file))), HoconAddMode.Append);
+        foreach (var hocon in ShippedHocon()) builder.AddHocon(hocon, HoconAddMode.Append);
         builder.WithRemoting(new RemoteOptions { HostName = node.Host, Port = node.Port, PublicHostName = node.PublicHost });
         // The node's name as a role, so that every member can name every other (the API's members list).
         builder.WithClustering(new ClusterOptions { SeedNodes = node.Seeds.Select(SeedAddress).ToArray(), Roles = [NameRole(node.Name)] });
